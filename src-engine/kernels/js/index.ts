@@ -1,0 +1,16 @@
+import type { Kernels } from '../kernels'
+import { gemm } from './gemm'
+import { col2im, im2col } from './im2col'
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool'
+
+/** The reference kernels in plain JavaScript (the portable fallback for every other backend). */
+export const jsKernels: Kernels = {
+  name: 'js',
+  gemm,
+  im2col,
+  col2im,
+  maxPoolForward,
+  maxPoolBackward,
+  avgPoolForward,
+  avgPoolBackward
+}

@@ -1,0 +1,76 @@
+import type { FloatArray } from '../core/tensor'
+
+/**
+ * The small set of heavy kernels every layer's arithmetic goes through. The JavaScript kernels
+ * (kernels/js) are the readable reference; faster backends (WebAssembly SIMD) implement the same
+ * interface and must agree with the reference within tolerance.
+ *
+ * All matrices are row-major. Offsets let callers address one sample of a batch without views.
+ */
+export interface Kernels {
+  readonly name: string
+
+  /**
+   * C = op(A)·op(B) + beta·C, where op(A) is M×K and op(B) is K×N.
+   * A is M×K with leading dimension lda (K×M if transA); B is K×N with ldb (N×K if transB).
+   * beta is 0 (overwrite; C's old contents are ignored, even NaN) or 1 (accumulate).
+   */
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    A: FloatArray, aOffset: number, lda: number,
+    B: FloatArray, bOffset: number, ldb: number,
+    beta: 0 | 1, C: FloatArray, cOffset: number, ldc: number
+  ): void
+
+  /**
+   * Unfolds one image x[C,H,W] (at xOffset) into col[C·kH·kW, outH·outW] (at colOffset).
+   * Padding is zero; padTop/padLeft may differ from the bottom/right padding implied by outH/outW.
+   */
+  im2col(
+    x: FloatArray, xOffset: number, channels: number, height: number, width: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number,
+    padTop: number, padLeft: number, outH: number, outW: number,
+    col: FloatArray, colOffset: number
+  ): void
+
+  /** The adjoint of im2col: ADDS col[C·kH·kW, outH·outW] back into dx[C,H,W] (callers zero dx first). */
+  col2im(
+    col: FloatArray, colOffset: number, channels: number, height: number, width: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number,
+    padTop: number, padLeft: number, outH: number, outW: number,
+    dx: FloatArray, dxOffset: number
+  ): void
+
+  /**
+   * Max pooling over `planes` independent H×W planes (N·C of them), padding counts as -Infinity.
+   * argmax[i] receives the flat index (within its plane) of the input that produced y[i].
+   */
+  maxPoolForward(
+    x: FloatArray, planes: number, height: number, width: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number,
+    padTop: number, padLeft: number, outH: number, outW: number,
+    y: FloatArray, argmax: Int32Array
+  ): void
+
+  /** Overwrites dx (planes×H×W) with the gradient of max pooling, routing dy through argmax. */
+  maxPoolBackward(
+    dy: FloatArray, argmax: Int32Array, planes: number, height: number, width: number,
+    outH: number, outW: number, dx: FloatArray
+  ): void
+
+  /** Average pooling; zero padding is counted in the divisor (PyTorch's count_include_pad=True). */
+  avgPoolForward(
+    x: FloatArray, planes: number, height: number, width: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number,
+    padTop: number, padLeft: number, outH: number, outW: number,
+    y: FloatArray
+  ): void
+
+  /** Overwrites dx with the gradient of avgPoolForward. */
+  avgPoolBackward(
+    dy: FloatArray, planes: number, height: number, width: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number,
+    padTop: number, padLeft: number, outH: number, outW: number,
+    dx: FloatArray
+  ): void
+}
