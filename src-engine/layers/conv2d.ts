@@ -1,0 +1,155 @@
+import { TensorSlot, type Tensor } from '../core/tensor'
+import { defineLayer, type Layer, type LayerContext, type Param, type ResolvedLayerSpec } from './layer'
+import { makeParam } from './params'
+import { describeWindow, requireImage, resolveWindow, type Window2d } from './geometry'
+
+export const conv2dLayer = defineLayer({
+  type: 'conv2d',
+  group: 'convolution',
+  title: 'Convolution 2D',
+  summary: 'Slides learned k×k filters over the image; each filter makes one output channel.',
+  fields: {
+    filters: { kind: 'int', min: 1, max: 4096, doc: 'Number of filters, i.e. output channels.' },
+    kernel: { kind: 'int', min: 1, max: 64, doc: 'Filter size k (k×k).' },
+    stride: { kind: 'int', min: 1, max: 64, default: 1, doc: 'Step between filter positions.' },
+    padding: { kind: 'padding', default: 'valid', doc: '"same" keeps H×W (at stride 1), "valid" pads nothing, or zero-pixels per side.' },
+    bias: { kind: 'bool', default: true, doc: 'Add a learned bias per filter.' },
+    init: { kind: 'init', default: 'auto', doc: 'Weight initializer; auto picks He for ReLU-like activations, Xavier otherwise.' }
+  },
+  infer(spec, input) {
+    const [c, h, w] = requireImage(input, 'conv2d')
+    const win = resolveWindow(h, w, spec.kernel, spec.stride, spec.padding, 'kernel')
+    const k = c * spec.kernel * spec.kernel
+    return {
+      output: [spec.filters, win.outH, win.outW],
+      params: spec.filters * k + (spec.bias ? spec.filters : 0),
+      macs: spec.filters * k * win.outH * win.outW,
+      formula: describeWindow(h, w, win)
+    }
+  },
+  create(spec, input, ctx): Layer {
+    return new Conv2d(spec, input, ctx)
+  }
+})
+
+type Conv2dSpec = ResolvedLayerSpec<typeof conv2dLayer>
+
+/**
+ * Convolution as im2col + GEMM, one sample at a time:
+ *   col_n[K, P] = im2col(x_n)          K = C·k·k, P = outH·outW
+ *   y_n[F, P]   = W[F, K] · col_n + b
+ * backward:
+ *   dW += dy_n · col_nᵀ,  db += Σ_p dy_n,  dx_n = col2im(Wᵀ · dy_n)
+ */
+class Conv2d implements Layer {
+  readonly type = 'conv2d'
+  readonly outputShape: readonly number[]
+  private readonly weight: Param
+  private readonly bias: Param | null
+  private readonly win: Window2d
+  private readonly c: number
+  private readonly h: number
+  private readonly w: number
+  private readonly k: number
+  private readonly p: number
+  private readonly out: TensorSlot
+  private readonly dx: TensorSlot
+  /** The whole batch's columns, kept from forward for backward. */
+  private readonly cols: TensorSlot
+  private readonly dcol: TensorSlot
+  private batch = 0
+
+  constructor(
+    private readonly spec: Conv2dSpec,
+    readonly inputShape: readonly number[],
+    private readonly ctx: LayerContext
+  ) {
+    ;[this.c, this.h, this.w] = requireImage(inputShape, 'conv2d')
+    this.out = new TensorSlot(ctx.alloc)
+    this.dx = new TensorSlot(ctx.alloc)
+    this.cols = new TensorSlot(ctx.alloc)
+    this.dcol = new TensorSlot(ctx.alloc)
+    this.win = resolveWindow(this.h, this.w, spec.kernel, spec.stride, spec.padding, 'kernel')
+    this.k = this.c * spec.kernel * spec.kernel
+    this.p = this.win.outH * this.win.outW
+    this.outputShape = [spec.filters, this.win.outH, this.win.outW]
+    this.weight = makeParam(ctx.alloc, 'weight', [spec.filters, this.c, spec.kernel, spec.kernel], true, {
+      kind: 'weight',
+      fanIn: this.k,
+      fanOut: spec.filters * spec.kernel * spec.kernel,
+      initializer: spec.init
+    })
+    this.bias = spec.bias ? makeParam(ctx.alloc, 'bias', [spec.filters], false, { kind: 'zeros' }) : null
+  }
+
+  params(): Param[] {
+    return this.bias ? [this.weight, this.bias] : [this.weight]
+  }
+
+  buffers() {
+    return []
+  }
+
+  forward(x: Tensor, _mode: 'train' | 'eval'): Tensor {
+    // x: [N, C, H, W] -> y: [N, F, outH, outW]
+    const n = x.shape[0]
+    const { c, h, w, k, p, win } = this
+    const f = this.spec.filters
+    const y = this.out.get([n, f, win.outH, win.outW])
+    const cols = this.cols.get([n, k, p])
+    const kern = this.ctx.kernels
+    const W = this.weight.value.data
+    for (let s = 0; s < n; s++) {
+      kern.im2col(x.data, s * c * h * w, c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, cols.data, s * k * p)
+      kern.gemm(false, false, f, p, k, W, 0, k, cols.data, s * k * p, p, 0, y.data, s * f * p, p)
+    }
+    if (this.bias) {
+      const b = this.bias.value.data
+      const yd = y.data
+      for (let s = 0; s < n; s++) {
+        for (let o = 0; o < f; o++) {
+          const bo = b[o]
+          const base = (s * f + o) * p
+          for (let i = 0; i < p; i++) yd[base + i] += bo
+        }
+      }
+    }
+    this.batch = n
+    return y
+  }
+
+  backward(dy: Tensor): Tensor | null {
+    // dy: [N, F, outH, outW] -> dx: [N, C, H, W]
+    const n = this.batch
+    const { c, h, w, k, p, win } = this
+    const f = this.spec.filters
+    const kern = this.ctx.kernels
+    const cols = this.cols.get([n, k, p])
+    const dW = this.weight.grad.data
+    for (let s = 0; s < n; s++) {
+      kern.gemm(false, true, f, k, p, dy.data, s * f * p, p, cols.data, s * k * p, p, 1, dW, 0, k)
+    }
+    if (this.bias) {
+      const db = this.bias.grad.data
+      const d = dy.data
+      for (let s = 0; s < n; s++) {
+        for (let o = 0; o < f; o++) {
+          const base = (s * f + o) * p
+          let sum = 0
+          for (let i = 0; i < p; i++) sum += d[base + i]
+          db[o] += sum
+        }
+      }
+    }
+    if (!this.ctx.needInputGrad) return null
+    const dx = this.dx.get([n, c, h, w])
+    dx.data.fill(0)
+    const dcol = this.dcol.get([k, p])
+    const W = this.weight.value.data
+    for (let s = 0; s < n; s++) {
+      kern.gemm(true, false, k, p, f, W, 0, k, dy.data, s * f * p, p, 0, dcol.data, 0, p)
+      kern.col2im(dcol.data, 0, c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, dx.data, s * c * h * w)
+    }
+    return dx
+  }
+}
