@@ -1,0 +1,93 @@
+/**
+ * The engine process entry: one training run per process. It works as an Electron utility process
+ * (process.parentPort), a worker thread, or a Node child_process.fork child, and never imports Electron.
+ */
+import { parentPort as workerParentPort } from 'node:worker_threads'
+import type { FromEngine, StepEvent, ToEngine } from './protocol'
+import { serializeError } from './protocol'
+import { Trainer } from './train/trainer'
+import { prepareTrainData } from './train/prepare-data'
+import type { ControlRequest } from './train/trainer'
+import type { Dataset } from './data/dataset'
+import { makeShapesDataset } from './data/shapes'
+import { loadBundledMnist } from './node/load-dataset'
+
+interface ParentChannel {
+  send(message: FromEngine): void
+  onMessage(handler: (message: ToEngine) => void): void
+}
+
+interface ElectronParentPort {
+  postMessage(message: unknown): void
+  on(event: 'message', listener: (e: { data: unknown }) => void): void
+}
+
+function connectToParent(): ParentChannel {
+  const electronPort = (process as unknown as { parentPort?: ElectronParentPort }).parentPort
+  if (electronPort) {
+    return { send: (m) => electronPort.postMessage(m), onMessage: (h) => electronPort.on('message', (e) => h(e.data as ToEngine)) }
+  }
+  if (workerParentPort) {
+    const port = workerParentPort
+    return { send: (m) => port.postMessage(m), onMessage: (h) => port.on('message', (m: ToEngine) => h(m)) }
+  }
+  if (process.send) {
+    return { send: (m) => process.send!(m), onMessage: (h) => process.on('message', (m) => h(m as ToEngine)) }
+  }
+  throw new Error('engine child: no parent channel (start it with utilityProcess.fork, a Worker or child_process.fork)')
+}
+
+async function loadDataset(id: string, resourcesDir?: string): Promise<Dataset> {
+  if (id === 'mnist-10k') return loadBundledMnist(resourcesDir)
+  if (id === 'shapes') return makeShapesDataset({ count: 2000, seed: 0 })
+  throw new Error(`engine: unknown dataset "${id}"`)
+}
+
+const STEP_BATCH_MILLIS = 250
+
+function main(): void {
+  const parent = connectToParent()
+  let control: ControlRequest = null
+  let started = false
+  parent.onMessage((message) => {
+    switch (message.type) {
+      case 'pause':
+      case 'stop':
+        control = message.type
+        break
+      case 'start':
+        if (started) {
+          parent.send({ type: 'error', error: { name: 'ProtocolError', message: 'this engine process already runs a training' } })
+          return
+        }
+        started = true
+        void runTraining(message, parent, () => control).catch((err) => parent.send({ type: 'error', error: serializeError(err) }))
+        break
+    }
+  })
+  parent.send({ type: 'ready' })
+}
+
+async function runTraining(start: Extract<ToEngine, { type: 'start' }>, parent: ParentChannel, control: () => ControlRequest): Promise<void> {
+  const dataset = await loadDataset(start.training.dataset.id, start.resourcesDir)
+  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, start.training.dataset), { resumeFrom: start.resumeFrom })
+  let pending: StepEvent[] = []
+  let lastFlush = performance.now()
+  const flush = () => {
+    if (pending.length) parent.send({ type: 'steps', steps: pending })
+    pending = []
+    lastFlush = performance.now()
+  }
+  await trainer.run((event) => {
+    if (event.type === 'step') {
+      pending.push(event)
+      if (performance.now() - lastFlush >= STEP_BATCH_MILLIS) flush()
+      return
+    }
+    flush()
+    parent.send({ type: 'event', event })
+  }, control)
+  flush()
+}
+
+main()
