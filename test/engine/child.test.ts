@@ -1,0 +1,84 @@
+import { describe, it, expect } from 'vitest'
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { FromEngine, ToEngine } from '../../src-engine/protocol'
+
+const childPath = fileURLToPath(new URL('../../src-engine/child.ts', import.meta.url))
+
+const start: ToEngine = {
+  type: 'start',
+  network: {
+    version: 1,
+    input: { shape: [1, 16, 16] },
+    layers: [{ type: 'conv2d', filters: 4, kernel: 3 }, { type: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 4 }, { type: 'softmax' }]
+  },
+  training: {
+    version: 1,
+    dataset: { id: 'shapes', validationSize: 200 },
+    epochs: 2,
+    batchSize: 32,
+    optimizer: { type: 'adam', lr: 0.01 },
+    loss: 'cross_entropy',
+    seed: 3
+  }
+}
+
+/** Runs the real engine child (TypeScript through tsx) and collects its messages until it is done. */
+function runChild(first: ToEngine, afterReady?: (send: (m: ToEngine) => void, m: FromEngine) => void): Promise<FromEngine[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(childPath, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const messages: FromEngine[] = []
+    const send = (m: ToEngine) => child.send(m)
+    child.on('message', (raw) => {
+      const m = raw as FromEngine
+      messages.push(m)
+      if (m.type === 'ready') send(first)
+      afterReady?.(send, m)
+      if ((m.type === 'event' && m.event.type === 'done') || m.type === 'error') {
+        child.kill()
+        resolve(messages)
+      }
+    })
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      if (!messages.some((m) => m.type === 'error' || (m.type === 'event' && m.event.type === 'done'))) reject(new Error(`engine child exited with ${code}`))
+    })
+  })
+}
+
+describe('engine child process', () => {
+  it('trains in its own process and streams batched step metrics, epochs and a done event', async () => {
+    const messages = await runChild(start)
+    const steps = messages.flatMap((m) => (m.type === 'steps' ? m.steps : []))
+    const events = messages.flatMap((m) => (m.type === 'event' ? [m.event] : []))
+    expect(steps.length).toBe(2 * Math.ceil(1800 / 32))
+    expect(steps.map((s) => s.step)).toEqual(steps.map((_, i) => i + 1))
+    // Batched: far fewer messages than steps.
+    expect(messages.filter((m) => m.type === 'steps').length).toBeLessThan(steps.length / 4)
+    expect(events.filter((e) => e.type === 'epoch')).toHaveLength(2)
+    const done = events.at(-1)!
+    expect(done.type === 'done' && done.outcome).toBe('completed')
+  }, 60000)
+
+  it('pauses on request and hands back a checkpoint', async () => {
+    let sent = false
+    const messages = await runChild(start, (send, m) => {
+      if (m.type === 'steps' && !sent) {
+        sent = true
+        send({ type: 'pause' })
+      }
+    })
+    const events = messages.flatMap((m) => (m.type === 'event' ? [m.event] : []))
+    const cp = events.find((e) => e.type === 'checkpoint')
+    expect(cp && cp.type === 'checkpoint' && cp.reason).toBe('pause')
+    const done = events.at(-1)!
+    expect(done.type === 'done' && done.outcome).toBe('paused')
+  }, 60000)
+
+  it('reports a bad request as an error message, not a crash', async () => {
+    const bad: ToEngine = { ...start, training: { ...(start as Extract<ToEngine, { type: 'start' }>).training, dataset: { id: 'nope' } } } as ToEngine
+    const messages = await runChild(bad)
+    const err = messages.find((m) => m.type === 'error')
+    expect(err && err.type === 'error' && err.error.message).toBe('engine: unknown dataset "nope"')
+  }, 60000)
+})
