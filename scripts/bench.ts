@@ -1,0 +1,103 @@
+/**
+ * npm run bench: training and inference throughput of LeNet-5 and the small VGG on MNIST-shaped data,
+ * one thread, with the engine's kernels and — when Debian's python3-torch is installed — PyTorch on the
+ * same machine in the same run, printing images/s and the ratio to PyTorch.
+ *
+ *   npm run bench [-- --seconds 5 --only lenet5]
+ */
+import { spawnSync } from 'node:child_process'
+import { readFileSync, existsSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { cpus } from 'node:os'
+import { createNetwork, createLoss, createOptimizer, createRng, jsKernels, type Kernels, type NetworkSpec } from '../src-engine/index'
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '4' }, only: { type: 'string' }, torch: { type: 'string', default: 'auto' } } })
+const seconds = Number(values.seconds)
+
+interface Model {
+  name: string
+  spec: NetworkSpec
+}
+const models: Model[] = [
+  { name: 'lenet5', spec: JSON.parse(readFileSync(new URL('../examples/lenet5.json', import.meta.url), 'utf8')).network },
+  { name: 'small-vgg', spec: JSON.parse(readFileSync(new URL('../examples/small-vgg.json', import.meta.url), 'utf8')).network }
+].filter((m) => !values.only || m.name === values.only)
+
+interface Result {
+  model: string
+  backend: string
+  trainImagesPerSecond: number
+  inferImagesPerSecond: number
+}
+
+/** Runs `body` repeatedly for about `budget` seconds after one warm-up call; returns calls per second. */
+function timeIt(body: () => void, budget: number): number {
+  body()
+  const start = performance.now()
+  let calls = 0
+  while (performance.now() - start < budget * 1000) {
+    body()
+    calls++
+  }
+  return calls / ((performance.now() - start) / 1000)
+}
+
+function benchEngine(model: Model, kernels: Kernels): Result {
+  const rng = createRng(1)
+  const net = createNetwork(model.spec, { rng, kernels })
+  const opt = createOptimizer({ type: 'adam', lr: 1e-3 }, net.params())
+  const loss = createLoss('cross_entropy', net.allocator)
+  const make = (n: number) => {
+    const data = new Float32Array(n * 784)
+    for (let i = 0; i < data.length; i++) data[i] = rng.nextFloat()
+    const labels = new Int32Array(n)
+    for (let i = 0; i < n; i++) labels[i] = rng.nextInt(10)
+    return { x: { shape: [n, 1, 28, 28], data }, labels }
+  }
+  const train = make(64)
+  const infer = make(256)
+  const trainSteps = timeIt(() => {
+    net.zeroGrad()
+    const y = net.forward(train.x, 'train', { logits: true })
+    loss.forward(y, { kind: 'indices', labels: train.labels })
+    net.backward(loss.backward(), { logits: true })
+    opt.step()
+  }, seconds)
+  const inferCalls = timeIt(() => net.forward(infer.x, 'eval'), seconds)
+  return { model: model.name, backend: `tatami-${kernels.name}`, trainImagesPerSecond: trainSteps * 64, inferImagesPerSecond: inferCalls * 256 }
+}
+
+function benchTorch(): Result[] | string {
+  const python = '/usr/bin/python3'
+  if (values.torch === 'off') return 'skipped (--torch off)'
+  if (!existsSync(python)) return 'not measured: /usr/bin/python3 not found (apt-get install python3-torch)'
+  const script = new URL('./bench_torch.py', import.meta.url).pathname
+  const run = spawnSync(python, [script, String(seconds), ...models.map((m) => m.name)], { encoding: 'utf8', timeout: 600_000 })
+  if (run.status !== 0) {
+    const why = (run.stderr || run.stdout || '').trim().split('\n').at(-1)
+    return `not measured: ${why || 'bench_torch.py failed'}`
+  }
+  return JSON.parse(run.stdout) as Result[]
+}
+
+const results: Result[] = []
+for (const model of models) results.push(benchEngine(model, jsKernels))
+const torch = benchTorch()
+if (Array.isArray(torch)) results.push(...torch)
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU'
+console.log(`Tatami benchmark — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} cores (${cpu}), one thread, ${seconds}s per measurement`)
+console.log('training: batch 64, Adam, softmax cross-entropy; inference: batch 256, eval mode')
+console.log('')
+const header = ['model', 'backend', 'train img/s', 'infer img/s', 'train vs torch', 'infer vs torch']
+const rows = results.map((r) => {
+  const ref = results.find((t) => t.model === r.model && t.backend.startsWith('pytorch'))
+  const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : '–')
+  return [r.model, r.backend, r.trainImagesPerSecond.toFixed(0), r.inferImagesPerSecond.toFixed(0), ratio(r.trainImagesPerSecond, ref?.trainImagesPerSecond), ratio(r.inferImagesPerSecond, ref?.inferImagesPerSecond)]
+})
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |'
+console.log(line(header))
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|')
+for (const r of rows) console.log(line(r))
+if (!Array.isArray(torch)) console.log(`\nPyTorch reference ${torch}`)

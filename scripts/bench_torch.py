@@ -1,0 +1,63 @@
+"""PyTorch reference for scripts/bench.ts: same models, same batch sizes, one thread.
+Usage: /usr/bin/python3 scripts/bench_torch.py SECONDS MODEL... ; prints JSON results."""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+torch.set_num_threads(1)
+torch.manual_seed(1)
+
+
+def lenet5():
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+
+def small_vgg():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+MODELS = {"lenet5": lenet5, "small-vgg": small_vgg}
+
+
+def per_second(body, budget):
+    body()
+    start = time.perf_counter()
+    calls = 0
+    while time.perf_counter() - start < budget:
+        body()
+        calls += 1
+    return calls / (time.perf_counter() - start)
+
+
+def bench(name, budget):
+    model = MODELS[name]()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    x = torch.rand(64, 1, 28, 28)
+    t = torch.randint(0, 10, (64,))
+
+    def train_step():
+        opt.zero_grad()
+        loss_fn(model(x), t).backward()
+        opt.step()
+
+    train = per_second(train_step, budget) * 64
+    model.eval()
+    xi = torch.rand(256, 1, 28, 28)
+    with torch.no_grad():
+        infer = per_second(lambda: model(xi), budget) * 256
+    return {"model": name, "backend": f"pytorch-{torch.__version__}", "trainImagesPerSecond": train, "inferImagesPerSecond": infer}
+
+
+if __name__ == "__main__":
+    seconds = float(sys.argv[1])
+    print(json.dumps([bench(name, seconds) for name in sys.argv[2:]]))

@@ -1,0 +1,135 @@
+/**
+ * `tatami train EXPERIMENT.json [--seed N] [--epochs N] [--out model.json]`
+ * Trains in this process (the engine is the same one the app runs in its engine processes), shows a
+ * progress bar per epoch, a line per epoch and a final summary.
+ */
+import { writeFile, rename } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { prepareTrainData, Trainer, type ControlRequest, type TrainEvent } from '../../src-engine/index'
+import { loadBuiltinDataset } from '../datasets/builtin'
+import { readExperimentFile } from './experiment-file'
+import { ProgressBar } from './progress'
+
+const HELP = `Usage: tatami train EXPERIMENT.json [options]
+
+Trains the network of an experiment file ({"network": ..., "training": ...}, see examples/).
+
+Options:
+  --seed N       override training.seed
+  --epochs N     override training.epochs
+  --out PATH     write the trained model (spec, config, normalizer, weights, summary) as JSON
+  -h, --help     show this help`
+
+export async function trainCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { seed: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+  })
+  if (values.help) {
+    process.stdout.write(HELP + '\n')
+    return 0
+  }
+  if (positionals.length !== 1) {
+    process.stderr.write(`tatami train: expected one experiment file\n\n${HELP}\n`)
+    return 2
+  }
+  const experiment = await readExperimentFile(positionals[0])
+  const training = { ...experiment.training }
+  if (values.seed !== undefined) training.seed = parseWholeNumber('--seed', values.seed)
+  if (values.epochs !== undefined) training.epochs = parseWholeNumber('--epochs', values.epochs)
+
+  const dataset = await loadBuiltinDataset(training.dataset.id)
+  const data = prepareTrainData(dataset, training.dataset)
+  const trainer = new Trainer(experiment.network, training, data)
+  const out = process.stdout
+  const bar = new ProgressBar(process.stderr)
+  let stepsPerEpoch = 1
+  let lastStep: Extract<TrainEvent, { type: 'step' }> | null = null
+  let firstStep = 0
+  let stopRequested: ControlRequest = null
+  const onSigint = () => {
+    stopRequested = 'stop'
+  }
+  process.once('SIGINT', onSigint)
+  const started = Date.now()
+
+  const onEvent = (e: TrainEvent) => {
+    switch (e.type) {
+      case 'start':
+        stepsPerEpoch = e.stepsPerEpoch
+        out.write(
+          `Training ${positionals[0]} on ${dataset.name}: ${e.trainSize} training / ${e.validationSize} validation samples, ` +
+            `${e.parameterCount.toLocaleString('en-US')} parameters, ${training.epochs} epochs, batch ${training.batchSize}, ` +
+            `${training.optimizer.type} lr ${training.optimizer.lr}, seed ${training.seed}, ${e.backend} kernels\n`
+        )
+        break
+      case 'step':
+        if (!lastStep || lastStep.epoch !== e.epoch) firstStep = e.step - 1
+        lastStep = e
+        bar.draw(`epoch ${e.epoch + 1}/${training.epochs}`, e.step - firstStep, stepsPerEpoch, `loss ${e.loss.toFixed(4)}`)
+        break
+      case 'epoch': {
+        bar.clear()
+        const val = e.valLoss === null ? '' : `  val loss ${e.valLoss.toFixed(4)}  val acc ${pct(e.valAccuracy!)}`
+        out.write(
+          `epoch ${String(e.epoch + 1).padStart(3)}/${training.epochs}  loss ${e.trainLoss.toFixed(4)}  acc ${pct(e.trainAccuracy)}${val}` +
+            `  lr ${e.lr.toPrecision(3)}  ${Math.round(e.imagesPerSecond)} img/s  ${e.seconds.toFixed(1)}s${e.isBest ? '  *' : ''}\n`
+        )
+        break
+      }
+      case 'done':
+        bar.clear()
+        out.write(`\n${e.outcome}: ${e.message} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`)
+        if (e.bestEpoch !== null) {
+          out.write(`best epoch ${e.bestEpoch + 1}: val loss ${e.bestValLoss!.toFixed(4)}, val accuracy ${pct(e.bestValAccuracy!)}\n`)
+        }
+        break
+      case 'checkpoint':
+        break
+    }
+  }
+  const outcome = await trainer.run(onEvent, () => stopRequested)
+  process.off('SIGINT', onSigint)
+
+  if (values.out) {
+    const weights: Record<string, { shape: number[]; data: number[] }> = {}
+    for (const [name, entry] of Object.entries(trainer.network.stateDict())) weights[name] = { shape: entry.shape, data: Array.from(entry.data) }
+    const model = {
+      format: 'tatami-model-json',
+      version: 1,
+      network: trainer.spec,
+      training,
+      normalizer: trainer.normalizer,
+      outcome,
+      weights
+    }
+    // Written atomically: a temp file renamed into place, so a failure leaves no half-written model.
+    const tmp = `${values.out}.tmp-${process.pid}`
+    await writeFile(tmp, JSON.stringify(model))
+    await rename(tmp, values.out)
+    out.write(`model written to ${values.out}\n`)
+  }
+  return outcome === 'diverged' ? 1 : 0
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`
+}
+
+function parseWholeNumber(flag: string, text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number, got "${text}"`)
+  return n
+}
+
+// Run directly (npm run train -- file.json).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  trainCommand(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`tatami train: ${err.message}\n`)
+      process.exit(1)
+    }
+  )
+}
