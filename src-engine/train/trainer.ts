@@ -278,7 +278,7 @@ export class Trainer {
       const outcome: TrainOutcome = stopEarly ? 'early_stopped' : 'completed'
       const message = stopEarly
         ? `no improvement in ${es!.metric} for ${es!.patience} epochs; best was epoch ${this.early.bestEpoch! + 1}`
-        : `trained ${this.epoch} epochs`
+        : `trained ${this.epoch} epoch${this.epoch === 1 ? '' : 's'}`
       this.finish(outcome, onEvent, message)
     } else if (this.checkpointEveryEpoch) {
       onEvent({ type: 'checkpoint', reason: 'epoch', checkpoint: this.checkpoint() })
