@@ -30,6 +30,21 @@ describe('conv2d gradients (float64, central differences)', () => {
 })
 
 describe('dense, flatten and relu gradients', () => {
+  for (const shape of [[7], [2, 3, 5]]) {
+    it(`relu on ${shape.join('×')}`, () => {
+      const r = gradCheck(one(shape, { type: 'relu' }), 3)
+      expect(r.maxRelativeError, r.worst).toBeLessThan(TOL)
+    })
+  }
+
+  it('relu zeroes negatives and passes no gradient at or below zero', () => {
+    const net = createNetwork(one([4], { type: 'relu' }), { dtype: 'float64', inputGrad: true })
+    const y = net.forward({ shape: [1, 4], data: Float64Array.from([-2, 0, 0.5, 3]) }, 'train')
+    expect(Array.from(y.data)).toEqual([0, 0, 0.5, 3])
+    const dx = net.backward({ shape: [1, 4], data: Float64Array.from([1, 1, 1, 1]) })!
+    expect(Array.from(dx.data)).toEqual([0, 0, 1, 1])
+  })
+
   for (const batch of [1, 2, 5]) {
     it(`dense with bias, batch ${batch}`, () => {
       const r = gradCheck(one([7], { type: 'dense', units: 5 }), batch)
