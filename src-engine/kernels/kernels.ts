@@ -14,6 +14,8 @@ export interface Kernels {
    * C = op(A)·op(B) + beta·C, where op(A) is M×K and op(B) is K×N.
    * A is M×K with leading dimension lda (K×M if transA); B is K×N with ldb (N×K if transB).
    * beta is 0 (overwrite; C's old contents are ignored, even NaN) or 1 (accumulate).
+   * C must not overlap A or B. Only the M×N window of C is written. (The JS kernel accumulates in
+   * float64 for both dtypes.)
    */
   gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number,
@@ -43,7 +45,9 @@ export interface Kernels {
 
   /**
    * Max pooling over `planes` independent H×W planes (N·C of them), padding counts as -Infinity.
-   * argmax[i] receives the flat index (within its plane) of the input that produced y[i].
+   * argmax[i] receives the flat index (within its plane) of the input that produced y[i]: the first
+   * maximum in row-major window order; NaN propagates as in PyTorch. A window lying entirely in the
+   * padding gives y = -Infinity and argmax = -1 (skipped by the backward pass).
    */
   maxPoolForward(
     x: FloatArray, planes: number, height: number, width: number,
@@ -58,7 +62,10 @@ export interface Kernels {
     outH: number, outW: number, dx: FloatArray
   ): void
 
-  /** Average pooling; zero padding is counted in the divisor (PyTorch's count_include_pad=True). */
+  /**
+   * Average pooling; zero padding is counted in the divisor (PyTorch's count_include_pad=True): the
+   * divisor is always kernelH·kernelW.
+   */
   avgPoolForward(
     x: FloatArray, planes: number, height: number, width: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number,
