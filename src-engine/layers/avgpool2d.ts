@@ -1,7 +1,6 @@
-import { TensorSlot, type Tensor } from '../core/tensor'
-import { defineLayer, type Layer, type LayerContext, type Param, type ResolvedLayerSpec, type StateBuffer } from './layer'
-import type { Window2d } from './geometry'
-import { inferPool, poolWindow } from './maxpool2d'
+import type { FloatArray } from '../core/tensor'
+import { defineLayer, type Layer, type LayerContext, type ResolvedLayerSpec } from './layer'
+import { inferPool, Pool2dLayer } from './pool-base'
 
 export const avgPool2dLayer = defineLayer({
   type: 'avgpool2d',
@@ -26,61 +25,24 @@ type AvgPoolSpec = ResolvedLayerSpec<typeof avgPool2dLayer>
  * cells counting as zeros in the sum and in the divisor (PyTorch's count_include_pad=True).
  * backward: every input in a window receives dy / size² (overlapping windows add up).
  */
-class AvgPool2d implements Layer {
-  readonly type = 'avgpool2d'
-  readonly outputShape: readonly number[]
-  private readonly c: number
-  private readonly h: number
-  private readonly w: number
-  private readonly win: Window2d
-  private readonly out: TensorSlot
-  private readonly dx: TensorSlot
-  private batch = 0
-
-  constructor(
-    spec: AvgPoolSpec,
-    readonly inputShape: readonly number[],
-    private readonly ctx: LayerContext
-  ) {
-    const { c, h, w, win } = poolWindow('avgpool2d', spec, inputShape)
-    this.c = c
-    this.h = h
-    this.w = w
-    this.win = win
-    this.outputShape = [c, win.outH, win.outW]
-    this.out = new TensorSlot(ctx.alloc)
-    this.dx = new TensorSlot(ctx.alloc)
+class AvgPool2d extends Pool2dLayer {
+  constructor(spec: AvgPoolSpec, inputShape: readonly number[], ctx: LayerContext) {
+    super('avgpool2d', spec, inputShape, ctx)
   }
 
-  params(): Param[] {
-    return []
-  }
-
-  buffers(): StateBuffer[] {
-    return []
-  }
-
-  forward(x: Tensor): Tensor {
-    // x: [N, C, H, W] -> y: [N, C, outH, outW]
-    const n = x.shape[0]
-    const { c, h, w, win } = this
-    const y = this.out.get([n, c, win.outH, win.outW])
+  protected poolForward(x: FloatArray, y: FloatArray, planes: number): void {
+    // x: [N·C, H, W] -> y: [N·C, outH, outW]
+    const { h, w, win } = this
     this.ctx.kernels.avgPoolForward(
-      x.data, n * c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, y.data
+      x, planes, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, y
     )
-    this.batch = n
-    return y
   }
 
-  backward(dy: Tensor): Tensor | null {
-    // dy: [N, C, outH, outW] -> dx: [N, C, H, W]
-    if (!this.ctx.needInputGrad) return null
-    const n = this.batch
-    const { c, h, w, win } = this
-    const dx = this.dx.get([n, c, h, w])
+  protected poolBackward(dy: FloatArray, dx: FloatArray, planes: number): void {
+    // dy: [N·C, outH, outW] -> dx: [N·C, H, W]
+    const { h, w, win } = this
     this.ctx.kernels.avgPoolBackward(
-      dy.data, n * c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, dx.data
+      dy, planes, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, dx
     )
-    return dx
   }
 }

@@ -326,6 +326,9 @@ export class Trainer {
       throw new Error(`checkpoint was trained on different data (${cp.dataFingerprint}) than given (${this.dataFingerprint})`)
     }
     if (JSON.stringify(cp.spec) !== JSON.stringify(this.spec)) throw new Error('checkpoint belongs to a different network spec')
+    if (cp.stepInEpoch > 0 && cp.config.batchSize !== this.config.batchSize) {
+      throw new Error(`checkpoint stopped inside an epoch with batch size ${cp.config.batchSize}; resume it with the same batch size, not ${this.config.batchSize}`)
+    }
     this.network.loadStateDict(cp.weights)
     this.optimizer.loadState(cp.optimizer)
     this.rng.setState(cp.rng)

@@ -1,30 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { gemm } from '../../src-engine/kernels/js/gemm'
-
-type FloatArray = Float32Array | Float64Array
-type DType = 'float32' | 'float64'
-
-/** mulberry32: small seeded PRNG, uniform in [-1, 1). */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1
-  }
-}
-
-function alloc(dtype: DType, n: number): FloatArray {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)
-}
-
-function randomArray(dtype: DType, n: number, rnd: () => number): FloatArray {
-  const a = alloc(dtype, n)
-  for (let i = 0; i < n; i++) a[i] = rnd()
-  return a
-}
+import type { DType } from '../../src-engine/core/tensor'
+import { allocArray, makeRandom, randomArray } from '../helpers/random'
 
 const SENTINEL = 12345
 
@@ -44,7 +21,7 @@ function check(dtype: DType, c: Case, rnd: () => number): number {
   const A = randomArray(dtype, aOffset + (transA ? K : M) * lda + 3, rnd)
   const B = randomArray(dtype, bOffset + (transB ? N : K) * ldb + 3, rnd)
   const cLen = cOffset + M * ldc + 3
-  const C = alloc(dtype, cLen).fill(SENTINEL)
+  const C = allocArray(dtype, cLen).fill(SENTINEL)
   const old = new Float64Array(M * N)
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {

@@ -1,19 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { col2im, im2col } from '../../src-engine/kernels/js/im2col'
-
-type FloatArray = Float32Array | Float64Array
-
-/** mulberry32: small seeded PRNG, uniform in [-1, 1). */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1
-  }
-}
+import type { FloatArray } from '../../src-engine/core/tensor'
+import { makeRandom, randomArray } from '../helpers/random'
 
 interface Conv {
   channels: number; height: number; width: number
@@ -115,10 +103,8 @@ describe('js im2col / col2im', () => {
 
     it(`col2im is the adjoint of im2col and adds into dx: ${describeConv(c)}`, () => {
       const rnd = makeRandom(7 * xLen + colLen)
-      const x = new Float64Array(xLen)
-      for (let i = 0; i < xLen; i++) x[i] = rnd()
-      const g = new Float64Array(colLen)
-      for (let i = 0; i < colLen; i++) g[i] = rnd()
+      const x = randomArray('float64', xLen, rnd)
+      const g = randomArray('float64', colLen, rnd)
 
       const col = new Float64Array(colLen)
       runIm2col(x, 0, c, col, 0)

@@ -1,17 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from '../../src-engine/kernels/js/pool'
-
-/** mulberry32: small seeded PRNG, uniform in [-1, 1). */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1
-  }
-}
+import { makeRandom, randomArray } from '../helpers/random'
 
 interface Pool {
   planes: number; height: number; width: number
@@ -123,10 +112,8 @@ describe('js pooling', () => {
       }
       // Backward is the adjoint of the (linear) forward: <avg(x), g> = <x, avgBackward(g)>.
       const rnd = makeRandom(3 * inLen)
-      const x = new Float64Array(inLen)
-      for (let i = 0; i < inLen; i++) x[i] = rnd()
-      const g = new Float64Array(outLen)
-      for (let i = 0; i < outLen; i++) g[i] = rnd()
+      const x = randomArray('float64', inLen, rnd)
+      const g = randomArray('float64', outLen, rnd)
       const y = new Float64Array(outLen)
       avgPoolForward(x, p.planes, p.height, p.width, p.kernelH, p.kernelW, p.strideH, p.strideW,
         p.padTop, p.padLeft, p.outH, p.outW, y)

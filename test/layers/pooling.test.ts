@@ -1,40 +1,9 @@
 import { describe, it, expect } from 'vitest'
 import { gradCheck } from '../helpers/gradcheck'
+import { expectClose, run, spec, type LayerJson } from '../helpers/layer-run'
 import { createNetwork } from '../../src-engine/network'
 import { analyzeNetwork } from '../../src-engine/spec/network-spec'
 import { layerRegistry } from '../../src-engine/layers/registry'
-import type { DType } from '../../src-engine/core/tensor'
-
-type LayerJson = { type: string } & Record<string, unknown>
-
-function spec(shape: number[], ...layers: LayerJson[]) {
-  return { version: 1, input: { shape }, layers }
-}
-
-/** One forward and one backward pass over the batch in `x` (dy defaults to ones); returns copies. */
-function run(
-  netSpec: unknown,
-  x: number[],
-  options: { dtype?: DType; dy?: number[] } = {}
-): { y: number[]; dx: number[]; shape: number[] } {
-  const dtype = options.dtype ?? 'float64'
-  const net = createNetwork(netSpec, { dtype, inputGrad: true })
-  const per = net.inputShape.reduce((a, b) => a * b, 1)
-  const batch = x.length / per
-  const data = dtype === 'float64' ? Float64Array.from(x) : Float32Array.from(x)
-  const y = net.forward({ shape: [batch, ...net.inputShape], data }, 'eval')
-  const yCopy = Array.from(y.data)
-  const shape = y.shape.slice()
-  const dyData = options.dy ?? new Array<number>(y.data.length).fill(1)
-  const g = net.backward({ shape: y.shape.slice(), data: dtype === 'float64' ? Float64Array.from(dyData) : Float32Array.from(dyData) })
-  if (!g) throw new Error('no input gradient')
-  return { y: yCopy, dx: Array.from(g.data), shape }
-}
-
-function expectClose(actual: number[], expected: number[], digits = 14): void {
-  expect(actual.length).toBe(expected.length)
-  actual.forEach((v, i) => expect(v, `index ${i}`).toBeCloseTo(expected[i], digits))
-}
 
 describe('pooling gradients (numerical check, float64)', () => {
   const cases: [number[], LayerJson][] = [
