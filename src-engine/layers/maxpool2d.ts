@@ -2,7 +2,6 @@ import type { FloatArray } from '../core/tensor'
 import { defineLayer, type Layer, type LayerContext, type ResolvedLayerSpec } from './layer'
 import { inferPool, Pool2dLayer } from './pool-base'
 
-
 export const maxPool2dLayer = defineLayer({
   type: 'maxpool2d',
   group: 'pooling',
