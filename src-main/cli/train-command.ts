@@ -47,6 +47,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   let stepsPerEpoch = 1
   let lastStep: Extract<TrainEvent, { type: 'step' }> | null = null
   let firstStep = 0
+  let lastEpoch: Extract<TrainEvent, { type: 'epoch' }> | null = null
+  let done: Extract<TrainEvent, { type: 'done' }> | null = null
   let stopRequested: ControlRequest = null
   const onSigint = () => {
     stopRequested = 'stop'
@@ -70,6 +72,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
         bar.draw(`epoch ${e.epoch + 1}/${training.epochs}`, e.step - firstStep, stepsPerEpoch, `loss ${e.loss.toFixed(4)}`)
         break
       case 'epoch': {
+        lastEpoch = e
         bar.clear()
         const val = e.valLoss === null ? '' : `  val loss ${e.valLoss.toFixed(4)}  val acc ${pct(e.valAccuracy!)}`
         out.write(
@@ -79,6 +82,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
         break
       }
       case 'done':
+        done = e
         bar.clear()
         out.write(`\n${e.outcome}: ${e.message} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`)
         if (e.bestEpoch !== null) {
@@ -101,7 +105,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       network: trainer.spec,
       training,
       normalizer: trainer.normalizer,
-      outcome,
+      summary: summarize(outcome, lastEpoch, done),
       weights
     }
     // Written atomically: a temp file renamed into place, so a failure leaves no half-written model.
@@ -111,6 +115,20 @@ export async function trainCommand(argv: string[]): Promise<number> {
     out.write(`model written to ${values.out}\n`)
   }
   return outcome === 'diverged' ? 1 : 0
+}
+
+function summarize(
+  outcome: string,
+  last: Extract<TrainEvent, { type: 'epoch' }> | null,
+  done: Extract<TrainEvent, { type: 'done' }> | null
+) {
+  return {
+    outcome,
+    epochsCompleted: done?.epochsCompleted ?? 0,
+    steps: done?.step ?? 0,
+    final: last ? { trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy } : null,
+    best: done && done.bestEpoch !== null ? { epoch: done.bestEpoch, valLoss: done.bestValLoss, valAccuracy: done.bestValAccuracy } : null
+  }
 }
 
 function pct(x: number): string {

@@ -26,6 +26,9 @@ describe('tatami train (CLI)', () => {
     expect(Object.keys(model.weights)).toContain('0.weight')
     expect(model.weights['0.weight'].shape).toEqual([8, 1, 3, 3])
     expect(model.training.seed).toBe(5)
+    expect(model.summary).toMatchObject({ outcome: 'completed', epochsCompleted: 2, steps: 2 * 50 })
+    expect(model.summary.final.valAccuracy).toBeGreaterThan(0.25)
+    expect(model.summary.best.epoch === 0 || model.summary.best.epoch === 1).toBe(true)
   }, 120000)
 
   it('names the file and the problem for a bad experiment file, and writes nothing', () => {
