@@ -47,6 +47,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   let stepsPerEpoch = 1
   let lastStep: Extract<TrainEvent, { type: 'step' }> | null = null
   let firstStep = 0
+  let epochStarted = Date.now()
   let lastEpoch: Extract<TrainEvent, { type: 'epoch' }> | null = null
   let done: Extract<TrainEvent, { type: 'done' }> | null = null
   let stopRequested: ControlRequest = null
@@ -67,9 +68,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
         )
         break
       case 'step':
-        if (!lastStep || lastStep.epoch !== e.epoch) firstStep = e.step - 1
+        if (!lastStep || lastStep.epoch !== e.epoch) {
+          firstStep = e.step - 1
+          epochStarted = Date.now()
+        }
         lastStep = e
-        bar.draw(`epoch ${e.epoch + 1}/${training.epochs}`, e.step - firstStep, stepsPerEpoch, `loss ${e.loss.toFixed(4)}`)
+        {
+          const done = e.step - firstStep
+          const elapsed = (Date.now() - epochStarted) / 1000
+          const eta = done > 0 ? (elapsed / done) * (stepsPerEpoch - done) : 0
+          bar.draw(`epoch ${e.epoch + 1}/${training.epochs}`, done, stepsPerEpoch, `loss ${e.loss.toFixed(4)}  ${elapsed.toFixed(0)}s elapsed, ~${eta.toFixed(0)}s left`)
+        }
         break
       case 'epoch': {
         lastEpoch = e
