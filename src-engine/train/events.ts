@@ -43,7 +43,8 @@ export type TrainEvent =
       /** This epoch is the best so far on the early-stopping (or validation-loss) metric. */
       isBest: boolean
     }
-  | { type: 'checkpoint'; reason: 'epoch' | 'pause' | 'stop'; checkpoint: Checkpoint }
+  /** 'end' comes once, just before 'done', when training completed or stopped early: the final weights. */
+  | { type: 'checkpoint'; reason: 'epoch' | 'pause' | 'stop' | 'end'; checkpoint: Checkpoint }
   | {
       type: 'done'
       outcome: TrainOutcome

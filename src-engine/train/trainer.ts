@@ -309,6 +309,9 @@ export class Trainer {
 
   private finish(outcome: TrainOutcome, onEvent: (e: TrainEvent) => void, message: string): void {
     this.finished = outcome
+    if (outcome === 'completed' || outcome === 'early_stopped') {
+      onEvent({ type: 'checkpoint', reason: 'end', checkpoint: this.checkpoint() })
+    }
     onEvent({
       type: 'done',
       outcome,

@@ -65,7 +65,9 @@ describe('Trainer', () => {
     expect(events.at(-1)!.type).toBe('done')
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(3)
     expect(events.filter((e) => e.type === 'step')).toHaveLength(3 * Math.ceil(400 / 16))
-    expect(events.filter((e) => e.type === 'checkpoint')).toHaveLength(2) // not after the last epoch
+    const checkpoints = events.flatMap((e) => (e.type === 'checkpoint' ? [e.reason] : []))
+    expect(checkpoints).toEqual(['epoch', 'epoch', 'end'])
+    expect(events.at(-2)!.type).toBe('checkpoint')
     const done = events.at(-1) as Extract<TrainEvent, { type: 'done' }>
     expect(done.outcome).toBe('completed')
     expect(done.epochsCompleted).toBe(3)
@@ -150,6 +152,9 @@ describe('Trainer', () => {
     const best = Math.min(...epochs.map((e) => e.valLoss!))
     expect(done.bestValLoss).toBe(best)
     expect(weightsOf(trainer)).toEqual(Object.values(trainer.bestStateDict()!).flatMap((e) => Array.from(e.data)))
+    // The final checkpoint carries the restored (best) weights.
+    const end = events.find((e): e is Extract<TrainEvent, { type: 'checkpoint' }> => e.type === 'checkpoint' && e.reason === 'end')!
+    expect(Object.values(end.checkpoint.weights).flatMap((e) => Array.from(e.data))).toEqual(weightsOf(trainer))
   })
 
   it('validates the training config with messages naming the field', () => {
