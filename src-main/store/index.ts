@@ -1,0 +1,6 @@
+export { openDatabase, schemaVersion, type OpenOptions, type SqliteDatabase } from './database'
+export { StoreError, type StoreErrorCode } from './errors'
+export { MIGRATIONS, RUN_STATUSES } from './migrations'
+export { RunStore } from './run-store'
+export { flattenHyperparameters, type HyperparameterRow } from './hyperparameters'
+export type * from './types'

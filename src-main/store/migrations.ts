@@ -1,0 +1,90 @@
+/**
+ * Numbered schema migrations: MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version).
+ * Append only; never edit a migration that has shipped.
+ */
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'failed', 'diverged', 'interrupted'] as const
+
+const statusList = RUN_STATUSES.map((s) => `'${s}'`).join(', ')
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: the initial schema. Times are milliseconds since the Unix epoch; JSON columns hold text.
+  `
+  CREATE TABLE networks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    spec TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (name, version)
+  );
+
+  CREATE TABLE experiments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    experiment_id INTEGER REFERENCES experiments(id) ON DELETE SET NULL,
+    parent_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN (${statusList})),
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    network TEXT NOT NULL,
+    training TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    dataset TEXT NOT NULL,
+    summary TEXT,
+    best_epoch INTEGER,
+    error TEXT,
+    notes TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE INDEX runs_status ON runs (status);
+  CREATE INDEX runs_experiment ON runs (experiment_id);
+  CREATE INDEX runs_parent ON runs (parent_run_id);
+
+  CREATE TABLE hyperparameters (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT,
+    numeric REAL,
+    PRIMARY KEY (run_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX hyperparameters_key ON hyperparameters (key, numeric, value);
+
+  -- One row per (run, metric, split, step): a resumed run that replays steps overwrites them.
+  CREATE TABLE metrics (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    split TEXT NOT NULL CHECK (split IN ('train', 'val')),
+    step INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    value REAL,
+    elapsed_ms REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, name, split, step)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE checkpoints (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('latest', 'best')),
+    epoch INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, kind)
+  );
+
+  CREATE TABLE artifacts (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, kind)
+  );
+  `
+]

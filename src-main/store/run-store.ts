@@ -1,0 +1,578 @@
+/**
+ * RunStore: every read and write the app makes on runs, their metrics, checkpoints and artifacts,
+ * plus saved networks and experiments. Synchronous (better-sqlite3); each write is one transaction,
+ * so a failure (locked, read-only, full disk) leaves nothing half-written. Errors are StoreErrors.
+ */
+import type { Statement } from 'better-sqlite3'
+import type { NetworkSpec } from '../../src-engine/spec/network-spec'
+import { openDatabase, type OpenOptions, type SqliteDatabase } from './database'
+import { StoreError, toStoreError } from './errors'
+import { flattenHyperparameters } from './hyperparameters'
+import { RUN_STATUSES } from './migrations'
+import type {
+  CheckpointKind,
+  ExperimentRecord,
+  HyperparameterDiff,
+  ListRunsQuery,
+  MetricPoint,
+  MetricRow,
+  MetricSplit,
+  NetworkListItem,
+  NetworkRecord,
+  NewRun,
+  RunErrorInfo,
+  RunRecord,
+  RunStatus,
+  RunSummary,
+  StoredArtifact,
+  StoredCheckpoint
+} from './types'
+
+interface RunRow {
+  id: number
+  experiment_id: number | null
+  parent_run_id: number | null
+  name: string
+  status: RunStatus
+  created_at: number
+  started_at: number | null
+  finished_at: number | null
+  network: string
+  training: string
+  seed: number
+  dataset: string
+  summary: string | null
+  best_epoch: number | null
+  error: string | null
+  notes: string
+  tags: string
+}
+
+interface MetricPointRow {
+  step: number
+  epoch: number
+  value: number | null
+  elapsed_ms: number
+}
+
+interface BlobRow {
+  bytes: Buffer
+  created_at: number
+}
+
+interface CheckpointRow extends BlobRow {
+  epoch: number
+  step: number
+}
+
+interface HyperparameterDbRow {
+  run_id: number
+  key: string
+  value: string | null
+  numeric: number | null
+}
+
+interface NetworkRow {
+  id: number
+  name: string
+  version: number
+  spec: string
+  created_at: number
+}
+
+interface NetworkListRow {
+  id: number
+  name: string
+  latest_version: number
+  created_at: number
+  versions: number
+}
+
+interface ExperimentRow {
+  id: number
+  name: string
+  kind: string
+  created_at: number
+}
+
+type SqlValue = string | number | bigint | Buffer | null
+
+const TERMINAL: readonly RunStatus[] = ['completed', 'stopped', 'failed', 'diverged']
+
+const SORT_COLUMNS: Record<'created' | 'name' | 'status' | 'bestValAccuracy', string> = {
+  created: 'r.created_at',
+  name: 'r.name COLLATE NOCASE',
+  status: 'r.status',
+  bestValAccuracy: "json_extract(r.summary, '$.bestValAccuracy')"
+}
+
+export class RunStore {
+  private readonly statements: Map<string, Statement<SqlValue[], unknown>> = new Map()
+
+  constructor(readonly db: SqliteDatabase) {}
+
+  /** Opens (creating and migrating if needed) the database at `path`. */
+  static open(path: string, options?: OpenOptions): RunStore {
+    return new RunStore(openDatabase(path, options))
+  }
+
+  get path(): string {
+    return this.db.name
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  // ---- runs ---------------------------------------------------------------------------------
+
+  /** Creates a queued run with its flattened hyperparameters, in one transaction. Returns its id. */
+  createRun(run: NewRun): number {
+    return this.guard(`create run "${run.name}"`, () =>
+      this.db.transaction((): number => {
+        const info = this.stmt(
+          `INSERT INTO runs (experiment_id, parent_run_id, name, status, created_at, network, training, seed, dataset, notes, tags)
+           VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`
+        ).run(
+          run.experimentId ?? null,
+          run.parentRunId ?? null,
+          run.name,
+          Date.now(),
+          JSON.stringify(run.network),
+          JSON.stringify(run.training),
+          run.training.seed,
+          run.training.dataset.id,
+          run.notes ?? '',
+          JSON.stringify(run.tags ?? [])
+        )
+        const id = Number(info.lastInsertRowid)
+        const insert = this.stmt('INSERT OR REPLACE INTO hyperparameters (run_id, key, value, numeric) VALUES (?, ?, ?, ?)')
+        for (const h of flattenHyperparameters(run.training, run.network)) insert.run(id, h.key, h.value, h.numeric)
+        return id
+      })()
+    )
+  }
+
+  getRun(id: number): RunRecord | null {
+    return this.guard(`read run ${id}`, () => {
+      const row = this.stmt('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
+      return row ? toRunRecord(row) : null
+    })
+  }
+
+  /**
+   * Sets a run's status. `error: null` clears the error, undefined keeps it. started_at is filled on the
+   * first 'running', finished_at on a terminal status, unless given explicitly.
+   */
+  setStatus(id: number, status: RunStatus, opts: { error?: RunErrorInfo | null; startedAt?: number; finishedAt?: number } = {}): void {
+    this.guard(`set run ${id} to ${status}`, () => {
+      if (!RUN_STATUSES.includes(status)) throw new StoreError('invalid', `cannot set run ${id} to "${String(status)}": not a run status`, this.path)
+      const now = Date.now()
+      const info = this.stmt(
+        `UPDATE runs SET status = ?,
+           started_at = COALESCE(?, started_at, CASE WHEN ? = 'running' THEN ? END),
+           finished_at = COALESCE(?, CASE WHEN ? THEN ? ELSE finished_at END),
+           error = CASE WHEN ? THEN ? ELSE error END
+         WHERE id = ?`
+      ).run(
+        status,
+        opts.startedAt ?? null,
+        status,
+        now,
+        opts.finishedAt ?? null,
+        TERMINAL.includes(status) ? 1 : 0,
+        now,
+        opts.error !== undefined ? 1 : 0,
+        opts.error ? JSON.stringify(opts.error) : null,
+        id
+      )
+      this.expectChanged(info.changes, id)
+    })
+  }
+
+  setSummary(id: number, summary: RunSummary | null, bestEpoch: number | null = null): void {
+    this.guard(`save the summary of run ${id}`, () => {
+      const info = this.stmt('UPDATE runs SET summary = ?, best_epoch = ? WHERE id = ?').run(summary ? JSON.stringify(summary) : null, bestEpoch, id)
+      this.expectChanged(info.changes, id)
+    })
+  }
+
+  setNotes(id: number, notes: string): void {
+    this.guard(`save the notes of run ${id}`, () => this.expectChanged(this.stmt('UPDATE runs SET notes = ? WHERE id = ?').run(notes, id).changes, id))
+  }
+
+  setTags(id: number, tags: string[]): void {
+    const unique = [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))]
+    this.guard(`save the tags of run ${id}`, () => this.expectChanged(this.stmt('UPDATE runs SET tags = ? WHERE id = ?').run(JSON.stringify(unique), id).changes, id))
+  }
+
+  renameRun(id: number, name: string): void {
+    this.guard(`rename run ${id}`, () => this.expectChanged(this.stmt('UPDATE runs SET name = ? WHERE id = ?').run(name, id).changes, id))
+  }
+
+  /** Deletes a run with its metrics, hyperparameters, checkpoints and artifacts (child runs keep existing). */
+  deleteRun(id: number): void {
+    this.guard(`delete run ${id}`, () => this.expectChanged(this.stmt('DELETE FROM runs WHERE id = ?').run(id).changes, id))
+  }
+
+  /** On startup: runs left 'running' by a process that died become 'interrupted'. Returns their ids. */
+  markInterruptedRuns(): number[] {
+    return this.guard('mark interrupted runs', () =>
+      (this.stmt("UPDATE runs SET status = 'interrupted' WHERE status = 'running' RETURNING id").all() as { id: number }[]).map((r) => r.id).sort((a, b) => a - b)
+    )
+  }
+
+  listRuns(query: ListRunsQuery = {}): { rows: RunRecord[]; total: number } {
+    return this.guard('list runs', () => {
+      const where: string[] = []
+      const params: SqlValue[] = []
+      if (query.status !== undefined) {
+        const statuses = Array.isArray(query.status) ? query.status : [query.status]
+        if (statuses.length === 0) return { rows: [], total: 0 }
+        where.push(`r.status IN (${statuses.map(() => '?').join(', ')})`)
+        params.push(...statuses)
+      }
+      if (query.tag !== undefined) {
+        where.push('EXISTS (SELECT 1 FROM json_each(r.tags) t WHERE t.value = ?)')
+        params.push(query.tag)
+      }
+      if (query.experimentId !== undefined) {
+        where.push('r.experiment_id = ?')
+        params.push(query.experimentId)
+      }
+      if (query.search !== undefined && query.search.trim() !== '') {
+        const like = `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+        where.push("(r.name LIKE ? ESCAPE '\\' OR r.notes LIKE ? ESCAPE '\\' OR r.dataset LIKE ? ESCAPE '\\')")
+        params.push(like, like, like)
+      }
+      for (const [key, value] of Object.entries(query.hyperparameters ?? {})) {
+        if (typeof value === 'number') {
+          where.push('EXISTS (SELECT 1 FROM hyperparameters h WHERE h.run_id = r.id AND h.key = ? AND h.numeric = ?)')
+        } else {
+          where.push('EXISTS (SELECT 1 FROM hyperparameters h WHERE h.run_id = r.id AND h.key = ? AND h.value = ?)')
+        }
+        params.push(key, typeof value === 'boolean' ? String(value) : value)
+      }
+      const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : ''
+      const total = (this.stmt(`SELECT COUNT(*) AS n FROM runs r ${whereSql}`).get(...params) as { n: number }).n
+
+      const sortBy = query.sortBy ?? 'created'
+      const order = (query.order ?? (sortBy === 'created' || sortBy === 'bestValAccuracy' ? 'desc' : 'asc')) === 'desc' ? 'DESC' : 'ASC'
+      const orderParams: SqlValue[] = []
+      let orderSql: string
+      if (sortBy.startsWith('hp:')) {
+        const hp = (col: string): string => `(SELECT h.${col} FROM hyperparameters h WHERE h.run_id = r.id AND h.key = ?) ${order} NULLS LAST`
+        orderSql = `${hp('numeric')}, ${hp('value')}`
+        orderParams.push(sortBy.slice(3), sortBy.slice(3))
+      } else if (sortBy in SORT_COLUMNS) {
+        orderSql = `${SORT_COLUMNS[sortBy as keyof typeof SORT_COLUMNS]} ${order} NULLS LAST`
+      } else {
+        throw new StoreError('invalid', `cannot list runs: unknown sort key "${sortBy}"`, this.path)
+      }
+      const limit = query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit))
+      const offset = Math.max(0, Math.floor(query.offset ?? 0))
+      const rows = this.stmt(`SELECT r.* FROM runs r ${whereSql} ORDER BY ${orderSql}, r.id ${order} LIMIT ? OFFSET ?`).all(
+        ...params,
+        ...orderParams,
+        limit,
+        offset
+      ) as RunRow[]
+      return { rows: rows.map(toRunRecord), total }
+    })
+  }
+
+  // ---- metrics ------------------------------------------------------------------------------
+
+  /**
+   * Stores a batch of metric rows in one synchronous transaction: all or nothing. A row for a step that
+   * is already stored (a resumed run replaying steps) replaces it.
+   */
+  appendMetrics(runId: number, rows: readonly MetricRow[]): void {
+    if (rows.length === 0) return
+    this.guard(`append ${rows.length} metric rows to run ${runId}`, () =>
+      this.db.transaction(() => {
+        this.requireRun(runId)
+        const insert = this.stmt(
+          `INSERT INTO metrics (run_id, name, split, step, epoch, value, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, name, split, step) DO UPDATE SET epoch = excluded.epoch, value = excluded.value, elapsed_ms = excluded.elapsed_ms`
+        )
+        for (const m of rows) {
+          const value = m.value === null || Number.isNaN(m.value) ? null : m.value
+          insert.run(runId, m.name, m.split, m.step, m.epoch, value, m.elapsedMs ?? 0)
+        }
+      })()
+    )
+  }
+
+  /**
+   * One metric's series ordered by step. When there are more than maxPoints rows, the step range is cut
+   * into floor(maxPoints / 2) equal buckets and each bucket keeps its minimum and maximum rows, so spikes
+   * survive; otherwise every row is returned exactly. Each bucket is two aggregate range scans on the
+   * primary key (no sorting), all inside one read transaction.
+   */
+  metricSeries(runId: number, name: string, split: MetricSplit, maxPoints = 1000): MetricPoint[] {
+    return this.guard(`read metric ${split}/${name} of run ${runId}`, () => {
+      if (!Number.isInteger(maxPoints) || maxPoints < 2) throw new StoreError('invalid', `cannot read a metric series with maxPoints ${maxPoints}: need a whole number >= 2`, this.path)
+      return this.db.transaction((): MetricPoint[] => {
+        const where = 'run_id = ? AND name = ? AND split = ?'
+        const range = this.stmt(`SELECT COUNT(*) AS n, MIN(step) AS first, MAX(step) AS last FROM metrics WHERE ${where}`).get(runId, name, split) as {
+          n: number
+          first: number | null
+          last: number | null
+        }
+        if (range.n <= maxPoints || range.first === null || range.last === null) {
+          return (this.stmt(`SELECT step, epoch, value, elapsed_ms FROM metrics WHERE ${where} ORDER BY step`).all(runId, name, split) as MetricPointRow[]).map(toPoint)
+        }
+        // SQLite returns the other (bare) columns of the row that holds the MIN() or MAX().
+        const lowest = this.stmt(`SELECT step, epoch, MIN(value) AS value, elapsed_ms FROM metrics WHERE ${where} AND step >= ? AND step < ?`)
+        const highest = this.stmt(`SELECT step, epoch, MAX(value) AS value, elapsed_ms FROM metrics WHERE ${where} AND step >= ? AND step < ?`)
+        const buckets = Math.floor(maxPoints / 2)
+        const width = (range.last - range.first + 1) / buckets
+        const out: MetricPoint[] = []
+        for (let b = 0; b < buckets; b++) {
+          const from = range.first + Math.ceil(b * width)
+          const to = b === buckets - 1 ? range.last + 1 : range.first + Math.ceil((b + 1) * width)
+          if (to <= from) continue
+          const lo = lowest.get(runId, name, split, from, to) as MetricPointRow | { step: null }
+          if (lo.step === null) continue // empty bucket
+          const hi = highest.get(runId, name, split, from, to) as MetricPointRow
+          const low = lo as MetricPointRow
+          if (low.step === hi.step) out.push(toPoint(low))
+          else if (low.step < hi.step) out.push(toPoint(low), toPoint(hi))
+          else out.push(toPoint(hi), toPoint(low))
+        }
+        return out
+      })()
+    })
+  }
+
+  /** The metric (name, split) pairs a run has, e.g. to build its charts. */
+  metricNames(runId: number): { name: string; split: MetricSplit; count: number }[] {
+    return this.guard(`list the metrics of run ${runId}`, () =>
+      this.stmt('SELECT name, split, COUNT(*) AS count FROM metrics WHERE run_id = ? GROUP BY name, split ORDER BY name, split').all(runId) as {
+        name: string
+        split: MetricSplit
+        count: number
+      }[]
+    )
+  }
+
+  // ---- checkpoints and artifacts ------------------------------------------------------------
+
+  /** Stores the run's latest or best checkpoint (bytes from encodeCheckpoint), replacing the previous one. */
+  saveCheckpoint(runId: number, kind: CheckpointKind, checkpoint: { bytes: Uint8Array; epoch: number; step: number }): void {
+    this.guard(`save the ${kind} checkpoint of run ${runId}`, () =>
+      this.db.transaction(() => {
+        this.requireRun(runId)
+        this.stmt('INSERT OR REPLACE INTO checkpoints (run_id, kind, epoch, step, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+          runId,
+          kind,
+          checkpoint.epoch,
+          checkpoint.step,
+          toBuffer(checkpoint.bytes),
+          Date.now()
+        )
+      })()
+    )
+  }
+
+  loadCheckpoint(runId: number, kind: CheckpointKind): StoredCheckpoint | null {
+    return this.guard(`load the ${kind} checkpoint of run ${runId}`, () => {
+      const row = this.stmt('SELECT epoch, step, bytes, created_at FROM checkpoints WHERE run_id = ? AND kind = ?').get(runId, kind) as CheckpointRow | undefined
+      return row ? { runId, kind, epoch: row.epoch, step: row.step, bytes: toUint8(row.bytes), createdAt: row.created_at } : null
+    })
+  }
+
+  /** Stores an artifact such as 'final_weights' or 'best_weights', replacing one of the same kind. */
+  saveArtifact(runId: number, kind: string, bytes: Uint8Array): void {
+    this.guard(`save the ${kind} of run ${runId}`, () =>
+      this.db.transaction(() => {
+        this.requireRun(runId)
+        this.stmt('INSERT OR REPLACE INTO artifacts (run_id, kind, bytes, created_at) VALUES (?, ?, ?, ?)').run(runId, kind, toBuffer(bytes), Date.now())
+      })()
+    )
+  }
+
+  loadArtifact(runId: number, kind: string): StoredArtifact | null {
+    return this.guard(`load the ${kind} of run ${runId}`, () => {
+      const row = this.stmt('SELECT bytes, created_at FROM artifacts WHERE run_id = ? AND kind = ?').get(runId, kind) as BlobRow | undefined
+      return row ? { runId, kind, bytes: toUint8(row.bytes), createdAt: row.created_at } : null
+    })
+  }
+
+  listArtifacts(runId: number): { kind: string; size: number; createdAt: number }[] {
+    return this.guard(`list the artifacts of run ${runId}`, () =>
+      (this.stmt('SELECT kind, length(bytes) AS size, created_at FROM artifacts WHERE run_id = ? ORDER BY kind').all(runId) as { kind: string; size: number; created_at: number }[]).map(
+        (r) => ({ kind: r.kind, size: r.size, createdAt: r.created_at })
+      )
+    )
+  }
+
+  // ---- hyperparameters ----------------------------------------------------------------------
+
+  hyperparameters(runId: number): Record<string, string | null> {
+    return this.guard(`read the hyperparameters of run ${runId}`, () => {
+      const out: Record<string, string | null> = {}
+      for (const r of this.stmt('SELECT key, value FROM hyperparameters WHERE run_id = ? ORDER BY key').all(runId) as { key: string; value: string | null }[]) out[r.key] = r.value
+      return out
+    })
+  }
+
+  /** The hyperparameter keys whose values are not the same in all the given runs (missing counts as different), sorted by key. */
+  differingHyperparameters(runIds: readonly number[]): HyperparameterDiff[] {
+    const ids = [...new Set(runIds)]
+    if (ids.length < 2) return []
+    return this.guard(`compare the hyperparameters of runs ${ids.join(', ')}`, () => {
+      const rows = this.stmt(`SELECT run_id, key, value, numeric FROM hyperparameters WHERE run_id IN (${ids.map(() => '?').join(', ')})`).all(...ids) as HyperparameterDbRow[]
+      const byKey = new Map<string, Map<number, HyperparameterDbRow>>()
+      for (const r of rows) {
+        let m = byKey.get(r.key)
+        if (!m) byKey.set(r.key, (m = new Map()))
+        m.set(r.run_id, r)
+      }
+      const diffs: HyperparameterDiff[] = []
+      for (const [key, m] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const values = ids.map((runId) => ({ runId, value: m.get(runId)?.value ?? null, numeric: m.get(runId)?.numeric ?? null }))
+        if (m.size < ids.length || new Set(values.map((v) => v.value)).size > 1) diffs.push({ key, values })
+      }
+      return diffs
+    })
+  }
+
+  // ---- experiments --------------------------------------------------------------------------
+
+  createExperiment(name: string, kind: string): number {
+    return this.guard(`create experiment "${name}"`, () =>
+      Number(this.stmt('INSERT INTO experiments (name, kind, created_at) VALUES (?, ?, ?)').run(name, kind, Date.now()).lastInsertRowid)
+    )
+  }
+
+  getExperiment(id: number): ExperimentRecord | null {
+    return this.guard(`read experiment ${id}`, () => {
+      const row = this.stmt('SELECT * FROM experiments WHERE id = ?').get(id) as ExperimentRow | undefined
+      return row ? { id: row.id, name: row.name, kind: row.kind, createdAt: row.created_at } : null
+    })
+  }
+
+  listExperiments(): ExperimentRecord[] {
+    return this.guard('list experiments', () =>
+      (this.stmt('SELECT * FROM experiments ORDER BY created_at DESC, id DESC').all() as ExperimentRow[]).map((r) => ({ id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at }))
+    )
+  }
+
+  // ---- saved networks -----------------------------------------------------------------------
+
+  /** Saves an editor document; saving the same name again creates the next version. */
+  saveNetwork(name: string, spec: NetworkSpec): NetworkRecord {
+    return this.guard(`save network "${name}"`, () =>
+      this.db.transaction((): NetworkRecord => {
+        const { v } = this.stmt('SELECT COALESCE(MAX(version), 0) AS v FROM networks WHERE name = ?').get(name) as { v: number }
+        const createdAt = Date.now()
+        const info = this.stmt('INSERT INTO networks (name, version, spec, created_at) VALUES (?, ?, ?, ?)').run(name, v + 1, JSON.stringify(spec), createdAt)
+        return { id: Number(info.lastInsertRowid), name, version: v + 1, spec, createdAt }
+      }).immediate()
+    )
+  }
+
+  /** One entry per name, for its latest version. */
+  listNetworks(): NetworkListItem[] {
+    return this.guard('list saved networks', () =>
+      (
+        this.stmt(
+          `SELECT n.id, n.name, n.version AS latest_version, n.created_at, c.versions
+           FROM networks n JOIN (SELECT name, MAX(version) AS v, COUNT(*) AS versions FROM networks GROUP BY name) c ON c.name = n.name AND c.v = n.version
+           ORDER BY n.name COLLATE NOCASE`
+        ).all() as NetworkListRow[]
+      ).map((r) => ({ id: r.id, name: r.name, latestVersion: r.latest_version, createdAt: r.created_at, versions: r.versions }))
+    )
+  }
+
+  /** A saved network by name: the given version, or the latest. */
+  getNetwork(name: string, version?: number): NetworkRecord | null {
+    return this.guard(`read network "${name}"${version === undefined ? '' : ` version ${version}`}`, () => {
+      const row = (
+        version === undefined
+          ? this.stmt('SELECT * FROM networks WHERE name = ? ORDER BY version DESC LIMIT 1').get(name)
+          : this.stmt('SELECT * FROM networks WHERE name = ? AND version = ?').get(name, version)
+      ) as NetworkRow | undefined
+      return row ? { id: row.id, name: row.name, version: row.version, spec: JSON.parse(row.spec) as NetworkSpec, createdAt: row.created_at } : null
+    })
+  }
+
+  networkVersions(name: string): { id: number; version: number; createdAt: number }[] {
+    return this.guard(`list the versions of network "${name}"`, () =>
+      (this.stmt('SELECT id, version, created_at FROM networks WHERE name = ? ORDER BY version').all(name) as { id: number; version: number; created_at: number }[]).map((r) => ({
+        id: r.id,
+        version: r.version,
+        createdAt: r.created_at
+      }))
+    )
+  }
+
+  /** Deletes every version of a saved network; returns how many were deleted. */
+  deleteNetwork(name: string): number {
+    return this.guard(`delete network "${name}"`, () => this.stmt('DELETE FROM networks WHERE name = ?').run(name).changes)
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private stmt(sql: string): Statement<SqlValue[], unknown> {
+    let s = this.statements.get(sql)
+    if (!s) {
+      s = this.db.prepare<SqlValue[], unknown>(sql)
+      this.statements.set(sql, s)
+    }
+    return s
+  }
+
+  private guard<T>(what: string, fn: () => T): T {
+    try {
+      return fn()
+    } catch (err) {
+      throw toStoreError(err, what, this.path)
+    }
+  }
+
+  private requireRun(id: number): void {
+    if (!this.stmt('SELECT 1 FROM runs WHERE id = ?').get(id)) throw new StoreError('not_found', `run ${id} does not exist in ${this.path}`, this.path)
+  }
+
+  private expectChanged(changes: number, id: number): void {
+    if (changes === 0) throw new StoreError('not_found', `run ${id} does not exist in ${this.path}`, this.path)
+  }
+}
+
+function toRunRecord(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    experimentId: r.experiment_id,
+    parentRunId: r.parent_run_id,
+    name: r.name,
+    status: r.status,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    network: JSON.parse(r.network) as RunRecord['network'],
+    training: JSON.parse(r.training) as RunRecord['training'],
+    seed: r.seed,
+    dataset: r.dataset,
+    summary: r.summary === null ? null : (JSON.parse(r.summary) as RunSummary),
+    bestEpoch: r.best_epoch,
+    error: r.error === null ? null : (JSON.parse(r.error) as RunErrorInfo),
+    notes: r.notes,
+    tags: JSON.parse(r.tags) as string[]
+  }
+}
+
+function toPoint(r: MetricPointRow): MetricPoint {
+  return { step: r.step, epoch: r.epoch, value: r.value, elapsedMs: r.elapsed_ms }
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/** A plain Uint8Array (not a Buffer) that owns its whole ArrayBuffer, so `.buffer` is safe to post or wrap. */
+function toUint8(b: Buffer): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b)
+}
