@@ -1,0 +1,64 @@
+/**
+ * How the RunManager starts an engine process. The manager only sees EngineProcess; the app injects
+ * the Electron utilityProcess launcher (electron-launcher.ts), Node (CLI, serve, tests) uses forkLauncher.
+ */
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { FromEngine, ToEngine } from '../../src-engine/protocol'
+
+export interface EngineProcess {
+  send(m: ToEngine): void
+  onMessage(cb: (m: FromEngine) => void): void
+  onExit(cb: (code: number | null, signal: string | null) => void): void
+  kill(signal?: NodeJS.Signals): void
+  readonly pid: number | undefined
+}
+
+export type EngineLauncher = () => EngineProcess
+
+/** The TypeScript engine child, run through tsx (dev, CLI, tests). The built app uses out/main/engine-child.cjs. */
+export const DEFAULT_CHILD_PATH = fileURLToPath(new URL('../../src-engine/child.ts', import.meta.url))
+
+export interface ForkLauncherOptions {
+  childPath?: string
+  /** Default: ['--import', 'tsx'] for a .ts child, [] otherwise. */
+  execArgv?: string[]
+}
+
+/** Starts the engine child with child_process.fork (structured-clone IPC, so typed arrays travel as such). */
+export function forkLauncher(options: ForkLauncherOptions = {}): EngineLauncher {
+  const childPath = options.childPath ?? DEFAULT_CHILD_PATH
+  const execArgv = options.execArgv ?? (childPath.endsWith('.ts') ? ['--import', 'tsx'] : [])
+  return () => {
+    const child = fork(childPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const exitListeners: ((code: number | null, signal: string | null) => void)[] = []
+    let exited = false
+    const fireExit = (code: number | null, signal: string | null) => {
+      if (exited) return
+      exited = true
+      for (const cb of exitListeners) cb(code, signal)
+    }
+    child.on('exit', (code, signal) => fireExit(code, signal))
+    // A spawn failure emits 'error' and possibly no 'exit'.
+    child.on('error', () => {
+      if (child.exitCode === null && child.signalCode === null && child.pid === undefined) fireExit(null, null)
+    })
+    return {
+      send: (m) => {
+        if (child.connected) child.send(m)
+      },
+      onMessage: (cb) => {
+        child.on('message', (raw) => cb(raw as FromEngine))
+      },
+      onExit: (cb) => {
+        exitListeners.push(cb)
+      },
+      kill: (signal) => {
+        if (!exited) child.kill(signal)
+      },
+      get pid() {
+        return child.pid
+      }
+    }
+  }
+}
