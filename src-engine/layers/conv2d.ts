@@ -57,7 +57,9 @@ class Conv2d implements Layer {
   /** The whole batch's columns, kept from forward for backward. */
   private readonly cols: TensorSlot
   private readonly dcol: TensorSlot
-  private batch = 0
+  private readonly sampleCol: TensorSlot
+  private input: Tensor | null = null
+  private colsCached = false
 
   constructor(
     private readonly spec: Conv2dSpec,
@@ -69,6 +71,7 @@ class Conv2d implements Layer {
     this.dx = new TensorSlot(ctx.alloc)
     this.cols = new TensorSlot(ctx.alloc)
     this.dcol = new TensorSlot(ctx.alloc)
+    this.sampleCol = new TensorSlot(ctx.alloc)
     this.win = resolveWindow(this.h, this.w, spec.kernel, spec.stride, spec.padding, 'kernel')
     this.k = this.c * spec.kernel * spec.kernel
     this.p = this.win.outH * this.win.outW
@@ -90,18 +93,22 @@ class Conv2d implements Layer {
     return []
   }
 
-  forward(x: Tensor, _mode: 'train' | 'eval'): Tensor {
+  forward(x: Tensor, mode: 'train' | 'eval'): Tensor {
     // x: [N, C, H, W] -> y: [N, F, outH, outW]
     const n = x.shape[0]
     const { c, h, w, k, p, win } = this
     const f = this.spec.filters
     const y = this.out.get([n, f, win.outH, win.outW])
-    const cols = this.cols.get([n, k, p])
     const kern = this.ctx.kernels
     const W = this.weight.value.data
+    // Training keeps the whole batch's columns for backward; evaluation (large batches, no backward
+    // expected) reuses one sample's columns, which keeps memory flat and stays in cache.
+    this.colsCached = mode === 'train'
+    const cols = this.colsCached ? this.cols.get([n, k, p]).data : this.sampleCol.get([k, p]).data
     for (let s = 0; s < n; s++) {
-      kern.im2col(x.data, s * c * h * w, c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, cols.data, s * k * p)
-      kern.gemm(false, false, f, p, k, W, 0, k, cols.data, s * k * p, p, 0, y.data, s * f * p, p)
+      const at = this.colsCached ? s * k * p : 0
+      kern.im2col(x.data, s * c * h * w, c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, cols, at)
+      kern.gemm(false, false, f, p, k, W, 0, k, cols, at, p, 0, y.data, s * f * p, p)
     }
     if (this.bias) {
       const b = this.bias.value.data
@@ -114,20 +121,29 @@ class Conv2d implements Layer {
         }
       }
     }
-    this.batch = n
+    this.input = x
     return y
   }
 
   backward(dy: Tensor): Tensor | null {
     // dy: [N, F, outH, outW] -> dx: [N, C, H, W]
-    const n = this.batch
+    const x = this.input
+    if (!x) throw new Error('conv2d: backward called before forward')
+    const n = x.shape[0]
     const { c, h, w, k, p, win } = this
     const f = this.spec.filters
     const kern = this.ctx.kernels
-    const cols = this.cols.get([n, k, p])
     const dW = this.weight.grad.data
-    for (let s = 0; s < n; s++) {
-      kern.gemm(false, true, f, k, p, dy.data, s * f * p, p, cols.data, s * k * p, p, 1, dW, 0, k)
+    if (this.colsCached) {
+      const cols = this.cols.get([n, k, p]).data
+      for (let s = 0; s < n; s++) kern.gemm(false, true, f, k, p, dy.data, s * f * p, p, cols, s * k * p, p, 1, dW, 0, k)
+    } else {
+      // After an eval-mode forward (e.g. a gradient check in eval mode) the columns are recomputed.
+      const col = this.sampleCol.get([k, p]).data
+      for (let s = 0; s < n; s++) {
+        kern.im2col(x.data, s * c * h * w, c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, col, 0)
+        kern.gemm(false, true, f, k, p, dy.data, s * f * p, p, col, 0, p, 1, dW, 0, k)
+      }
     }
     if (this.bias) {
       const db = this.bias.grad.data

@@ -161,3 +161,22 @@ describe('state dict', () => {
     expect(() => net.forward({ shape: [2, 1, 4, 5], data: new Float32Array(40) }, 'eval')).toThrow('network input must be [N, 1×4×4], got [2, 1, 4, 5] with 40 values')
   })
 })
+
+describe('conv2d in eval mode', () => {
+  it('keeps one sample of columns (flat memory) and still back-propagates exactly', () => {
+    const spec = one([2, 7, 7], { type: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: 1 })
+    const r = gradCheck(spec, 3, { mode: 'eval' })
+    expect(r.maxRelativeError, r.worst).toBeLessThan(TOL)
+    const net = createNetwork({ version: 1, input: { shape: [8, 16, 16] }, layers: [{ type: 'conv2d', filters: 8, kernel: 3, padding: 'same' }] }, { seed: 1 })
+    const x = { shape: [64, 8, 16, 16], data: new Float32Array(64 * 8 * 256).map((_, i) => Math.sin(i)) }
+    const before = net.allocator.allocatedElements
+    const yEval = Float32Array.from(net.forward(x, 'eval').data)
+    const evalGrowth = net.allocator.allocatedElements - before
+    const yTrain = Float32Array.from(net.forward(x, 'train').data)
+    const trainGrowth = net.allocator.allocatedElements - before - evalGrowth
+    expect(Array.from(yEval)).toEqual(Array.from(yTrain))
+    // Eval: the output and one sample's columns (72×256); train adds the batch's columns (64×72×256).
+    expect(evalGrowth).toBe(64 * 8 * 256 + 72 * 256)
+    expect(trainGrowth).toBe(64 * 72 * 256)
+  })
+})
