@@ -215,14 +215,23 @@ export class RunManager {
     run.process = proc
     this.setStatus(runId, 'running')
     proc.onMessage((m) => {
-      if (run.process === proc) this.handleMessage(runId, run, m)
+      if (run.process !== proc) return
+      try {
+        this.handleMessage(runId, run, m)
+      } catch (err) {
+        this.recordingFailed(runId, err)
+      }
     })
     proc.onExit((code, signal) => {
       if (run.process !== proc) return
       run.process = null
       if (!run.finished && run.status === 'running') {
         const how = signal ? `signal ${signal}` : `code ${String(code)}`
-        this.finishRun(runId, 'interrupted', { message: `engine process exited with ${how} before finishing`, exitCode: code, signal })
+        try {
+          this.finishRun(runId, 'interrupted', { message: `engine process exited with ${how} before finishing`, exitCode: code, signal })
+        } catch (err) {
+          this.recordingFailed(runId, err)
+        }
       }
     })
   }
@@ -278,6 +287,28 @@ export class RunManager {
         break
       }
     }
+  }
+
+  /**
+   * The sink could not record the run (a full disk, a locked or read-only database): stop its engine
+   * rather than train on without a record, report it as failed where possible, and go on with the queue.
+   */
+  private recordingFailed(runId: string, err: unknown): void {
+    const run = this.get(runId)
+    const proc = run.process
+    run.process = null
+    run.finished = true
+    proc?.kill()
+    const error = serializeError(err)
+    const info: StatusInfo = { error, message: `could not record the run: ${error.message}` }
+    run.status = 'failed'
+    try {
+      this.sink.setStatus(runId, 'failed', info)
+    } catch {
+      // The store is unusable; subscribers still hear about it below.
+    }
+    this.emit('status', { runId, status: 'failed', info })
+    this.pump()
   }
 
   /** Sets a final status, ends the engine process, and frees the slot for the next queued run. */
