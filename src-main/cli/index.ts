@@ -1,25 +1,58 @@
-/** The `tatami` command line. More commands (runs, show, resume, serve) arrive with the run store. */
+/** The `tatami` command line. */
+import { StoreError } from '../store/errors'
+import { UsageError } from './db'
+import { resumeCommand } from './resume-command'
+import { runsCommand } from './runs-command'
+import { showCommand } from './show-command'
 import { trainCommand } from './train-command'
 
 const HELP = `Usage: tatami <command> [options]
 
 Commands:
-  train EXPERIMENT.json   train a network from an experiment file (tatami train --help)`
+  train EXPERIMENT.json   train a network from an experiment file (tatami train --help);
+                          with --db PATH the run is logged into the run database
+  runs                    list the runs of the run database (tatami runs --help)
+  show RUN                a run's details, epochs and checkpoints (tatami show --help)
+  resume RUN              continue a paused, stopped or interrupted run (tatami resume --help)
+  serve                   (coming) the workbench over HTTP on 127.0.0.1
+
+The run database: --db PATH, else $TATAMI_DB, else ~/.config/tatami/tatami.sqlite (the app's
+user-data folder on Linux). Folders are created as needed.`
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  train: trainCommand,
+  runs: runsCommand,
+  show: showCommand,
+  resume: resumeCommand
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   switch (command) {
-    case 'train':
-      return trainCommand(rest)
     case undefined:
     case '-h':
     case '--help':
     case 'help':
       process.stdout.write(HELP + '\n')
       return command === undefined ? 2 : 0
-    default:
-      process.stderr.write(`tatami: unknown command "${command}"\n\n${HELP}\n`)
+  }
+  const run = COMMANDS[command]
+  if (!run) {
+    process.stderr.write(`tatami: unknown command "${command}"\n\n${HELP}\n`)
+    return 2
+  }
+  try {
+    return await run(rest)
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(err.message + '\n')
       return 2
+    }
+    if (err instanceof StoreError) {
+      process.stderr.write(`tatami ${command}: ${err.message}\n`)
+      return 1
+    }
+    throw err
   }
 }
 

@@ -9,6 +9,7 @@ import { prepareTrainData, Trainer, type ControlRequest, type TrainEvent } from 
 import { loadBuiltinDataset } from '../datasets/builtin'
 import { readExperimentFile } from './experiment-file'
 import { ProgressBar } from './progress'
+import { trainIntoStore } from './train-db'
 
 const HELP = `Usage: tatami train EXPERIMENT.json [options]
 
@@ -18,13 +19,17 @@ Options:
   --seed N       override training.seed
   --epochs N     override training.epochs
   --out PATH     write the trained model (spec, config, normalizer, weights, summary) as JSON
+                 (in-process training only)
+  --db PATH      log the run into this run database and train it in an engine process; prints the
+                 run id (see tatami runs / show / resume). Ctrl-C stops the run (it can be resumed).
+                 Without --db, trains in this process and stores nothing.
   -h, --help     show this help`
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { seed: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+    options: { seed: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
   })
   if (values.help) {
     process.stdout.write(HELP + '\n')
@@ -38,6 +43,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const training = { ...experiment.training }
   if (values.seed !== undefined) training.seed = parseWholeNumber('--seed', values.seed)
   if (values.epochs !== undefined) training.epochs = parseWholeNumber('--epochs', values.epochs)
+  if (values.db !== undefined) {
+    if (values.out !== undefined) {
+      process.stderr.write('tatami train: --out is for in-process training; with --db the weights are stored in the database\n')
+      return 2
+    }
+    return trainIntoStore(positionals[0], experiment.network, training, values.db)
+  }
 
   const dataset = await loadBuiltinDataset(training.dataset.id)
   const data = prepareTrainData(dataset, training.dataset)

@@ -273,7 +273,7 @@ export class RunManager {
       case 'checkpoint':
         run.lastCheckpoint = event.checkpoint
         this.sink.saveCheckpoint(runId, 'latest', event.checkpoint)
-        if (event.reason === 'epoch' && run.lastEpochWasBest) this.sink.saveCheckpoint(runId, 'best', event.checkpoint)
+        if ((event.reason === 'epoch' || event.reason === 'end') && run.lastEpochWasBest) this.sink.saveCheckpoint(runId, 'best', event.checkpoint)
         break
       case 'done': {
         // Weights of the run's end: the engine sends a checkpoint at that step before 'done'

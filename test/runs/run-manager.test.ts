@@ -42,6 +42,8 @@ describe('RunManager with real engine processes', () => {
     expect(run.checkpoints.latest?.epoch).toBe(2)
     expect(run.checkpoints.latest?.globalStep).toBe(2 * STEPS_PER_EPOCH)
     expect(run.artifacts.final).toBeDefined()
+    // The 'best' checkpoint is the one taken right after the best epoch (also when that is the last one).
+    expect(run.checkpoints.best?.epoch).toBe(run.info!.done!.bestEpoch! + 1)
     expect(manager.pid('a')).toBeUndefined()
   }, 60000)
 
