@@ -3,6 +3,7 @@ import { StoreError } from '../store/errors'
 import { UsageError } from './db'
 import { resumeCommand } from './resume-command'
 import { runsCommand } from './runs-command'
+import { serveCommand } from './serve-command'
 import { showCommand } from './show-command'
 import { trainCommand } from './train-command'
 
@@ -14,7 +15,7 @@ Commands:
   runs                    list the runs of the run database (tatami runs --help)
   show RUN                a run's details, epochs and checkpoints (tatami show --help)
   resume RUN              continue a paused, stopped or interrupted run (tatami resume --help)
-  serve                   (coming) the workbench over HTTP on 127.0.0.1
+  serve                   the workbench over HTTP on 127.0.0.1 with a per-launch token (tatami serve --help)
 
 The run database: --db PATH, else $TATAMI_DB, else ~/.config/tatami/tatami.sqlite (the app's
 user-data folder on Linux). Folders are created as needed.`
@@ -23,7 +24,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   train: trainCommand,
   runs: runsCommand,
   show: showCommand,
-  resume: resumeCommand
+  resume: resumeCommand,
+  serve: serveCommand
 }
 
 export async function main(argv: string[]): Promise<number> {
