@@ -1,0 +1,232 @@
+/**
+ * Main-side validation of every WorkbenchApi payload. Each validator returns the typed request or
+ * throws BadRequestError whose message names the channel and the field.
+ */
+import { analyzeNetwork, type NetworkSpec } from '../../src-engine/spec/network-spec'
+import { validateTrainConfig, type TrainConfig } from '../../src-engine/train/train-config'
+import { RUN_STATUSES } from '../store/migrations'
+import type { ListRunsQuery, RunSortKey, RunStatus } from '../store/types'
+import { isWorkbenchChannel, type WorkbenchChannel, type WorkbenchRequest } from './workbench-api'
+
+export class BadRequestError extends Error {
+  readonly code = 'BadRequest'
+  constructor(
+    readonly channel: string,
+    readonly field: string | null,
+    message: string
+  ) {
+    super(`${channel}: ${message}`)
+    this.name = 'BadRequest'
+  }
+}
+
+type Obj = Record<string, unknown>
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (v === undefined) return 'undefined'
+  try {
+    const s = JSON.stringify(v)
+    return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + '...' : s
+  } catch {
+    return String(v)
+  }
+}
+
+class Checker {
+  constructor(readonly channel: string) {}
+  fail(field: string | null, message: string): never {
+    throw new BadRequestError(this.channel, field, message)
+  }
+  object(raw: unknown, allowed: readonly string[]): Obj {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) this.fail(null, `request must be an object, got ${show(raw)}`)
+    const obj = raw as Obj
+    for (const key of Object.keys(obj)) if (!allowed.includes(key)) this.fail(key, `unknown field "${key}"`)
+    return obj
+  }
+  id(obj: Obj, field: string): number {
+    const v = obj[field]
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) this.fail(field, `${field} must be a positive integer, got ${show(v)}`)
+    return v
+  }
+  optId(obj: Obj, field: string): number | undefined {
+    return obj[field] === undefined ? undefined : this.id(obj, field)
+  }
+  int(obj: Obj, field: string, min: number, max: number): number {
+    const v = obj[field]
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(field, `${field} must be an integer in [${min}, ${max}], got ${show(v)}`)
+    return v
+  }
+  optInt(obj: Obj, field: string, min: number, max: number): number | undefined {
+    return obj[field] === undefined ? undefined : this.int(obj, field, min, max)
+  }
+  string(obj: Obj, field: string, maxLength: number, nonEmpty = true): string {
+    const v = obj[field]
+    if (typeof v !== 'string') this.fail(field, `${field} must be a string, got ${show(v)}`)
+    if (nonEmpty && v.trim() === '') this.fail(field, `${field} must not be empty`)
+    if (v.length > maxLength) this.fail(field, `${field} must be at most ${maxLength} characters, got ${v.length}`)
+    return v
+  }
+  optString(obj: Obj, field: string, maxLength: number): string | undefined {
+    return obj[field] === undefined ? undefined : this.string(obj, field, maxLength)
+  }
+  network(obj: Obj, field: string): NetworkSpec {
+    const analysis = analyzeNetwork(obj[field])
+    if (!analysis.ok) {
+      const issue = analysis.issues[0]
+      this.fail(field, `${field}: ${issue ? issue.message : 'invalid network spec'}`)
+    }
+    return obj[field] as NetworkSpec
+  }
+  training(obj: Obj, field: string): TrainConfig {
+    const problems = validateTrainConfig(obj[field])
+    if (problems.length > 0) {
+      // The engine's messages already start with "training." (or "training config").
+      const first = problems[0]
+      this.fail(field, first.startsWith('training') ? first : `${field}: ${first}`)
+    }
+    return obj[field] as TrainConfig
+  }
+}
+
+const MAX_NAME = 200
+const MAX_NOTES = 100_000
+const MAX_POINTS = 100_000
+const MAX_RUN_IDS = 1000
+
+type Validators = { [C in WorkbenchChannel]: (raw: unknown) => WorkbenchRequest<C> }
+
+const SORT_FIXED: readonly string[] = ['created', 'name', 'status', 'bestValAccuracy']
+
+function runIdOnly<C extends 'runs:get' | 'runs:pause' | 'runs:resume' | 'runs:stop' | 'runs:delete'>(channel: C) {
+  return (raw: unknown): { runId: number } => {
+    const c: Checker = new Checker(channel)
+    return { runId: c.id(c.object(raw, ['runId']), 'runId') }
+  }
+}
+
+function status(c: Checker, v: unknown): RunStatus {
+  if (!(RUN_STATUSES as readonly unknown[]).includes(v)) c.fail('status', `status must be one of ${RUN_STATUSES.join(', ')}, got ${show(v)}`)
+  return v as RunStatus
+}
+
+export const validators: Validators = {
+  'networks:list': (raw) => {
+    const c: Checker = new Checker('networks:list')
+    c.object(raw ?? {}, [])
+    return {}
+  },
+  'networks:save': (raw) => {
+    const c: Checker = new Checker('networks:save')
+    const o = c.object(raw, ['name', 'spec'])
+    return { name: c.string(o, 'name', MAX_NAME), spec: c.network(o, 'spec') }
+  },
+  'networks:get': (raw) => {
+    const c: Checker = new Checker('networks:get')
+    const o = c.object(raw, ['name', 'version'])
+    const version = c.optId(o, 'version')
+    return { name: c.string(o, 'name', MAX_NAME), ...(version !== undefined ? { version } : {}) }
+  },
+  'runs:start': (raw) => {
+    const c: Checker = new Checker('runs:start')
+    const o = c.object(raw, ['name', 'network', 'training', 'experimentId'])
+    const name = c.optString(o, 'name', MAX_NAME)
+    const experimentId = c.optId(o, 'experimentId')
+    return {
+      network: c.network(o, 'network'),
+      training: c.training(o, 'training'),
+      ...(name !== undefined ? { name } : {}),
+      ...(experimentId !== undefined ? { experimentId } : {})
+    }
+  },
+  'runs:list': (raw) => {
+    const c: Checker = new Checker('runs:list')
+    const o = c.object(raw ?? {}, ['status', 'tag', 'experimentId', 'search', 'hyperparameters', 'sortBy', 'order', 'limit', 'offset'])
+    const q: ListRunsQuery = {}
+    if (o.status !== undefined) q.status = Array.isArray(o.status) ? o.status.map((s) => status(c, s)) : status(c, o.status)
+    const tag = c.optString(o, 'tag', MAX_NAME)
+    if (tag !== undefined) q.tag = tag
+    const experimentId = c.optId(o, 'experimentId')
+    if (experimentId !== undefined) q.experimentId = experimentId
+    if (o.search !== undefined) q.search = c.string(o, 'search', MAX_NAME, false)
+    if (o.hyperparameters !== undefined) {
+      const hp = o.hyperparameters
+      if (typeof hp !== 'object' || hp === null || Array.isArray(hp)) c.fail('hyperparameters', `hyperparameters must be an object, got ${show(hp)}`)
+      const out: Record<string, string | number | boolean> = {}
+      for (const [k, v] of Object.entries(hp as Obj)) {
+        if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
+          c.fail(`hyperparameters.${k}`, `hyperparameters.${k} must be a string, finite number or boolean, got ${show(v)}`)
+        }
+        out[k] = v
+      }
+      q.hyperparameters = out
+    }
+    if (o.sortBy !== undefined) {
+      const s = o.sortBy
+      if (typeof s !== 'string' || !(SORT_FIXED.includes(s) || (s.startsWith('hp:') && s.length > 3 && s.length <= MAX_NAME))) {
+        c.fail('sortBy', `sortBy must be one of ${SORT_FIXED.join(', ')} or "hp:<key>", got ${show(s)}`)
+      }
+      q.sortBy = s as RunSortKey
+    }
+    if (o.order !== undefined) {
+      if (o.order !== 'asc' && o.order !== 'desc') c.fail('order', `order must be "asc" or "desc", got ${show(o.order)}`)
+      q.order = o.order
+    }
+    const limit = c.optInt(o, 'limit', 1, 10_000)
+    if (limit !== undefined) q.limit = limit
+    const offset = c.optInt(o, 'offset', 0, Number.MAX_SAFE_INTEGER)
+    if (offset !== undefined) q.offset = offset
+    return q
+  },
+  'runs:get': runIdOnly('runs:get'),
+  'runs:pause': runIdOnly('runs:pause'),
+  'runs:resume': runIdOnly('runs:resume'),
+  'runs:stop': runIdOnly('runs:stop'),
+  'runs:delete': runIdOnly('runs:delete'),
+  'runs:rerun': (raw) => {
+    const c: Checker = new Checker('runs:rerun')
+    const o = c.object(raw, ['runId', 'newSeed'])
+    const newSeed = c.optInt(o, 'newSeed', 0, 2 ** 32 - 1)
+    return { runId: c.id(o, 'runId'), ...(newSeed !== undefined ? { newSeed } : {}) }
+  },
+  'runs:setNotes': (raw) => {
+    const c: Checker = new Checker('runs:setNotes')
+    const o = c.object(raw, ['runId', 'notes'])
+    return { runId: c.id(o, 'runId'), notes: c.string(o, 'notes', MAX_NOTES, false) }
+  },
+  'runs:setTags': (raw) => {
+    const c: Checker = new Checker('runs:setTags')
+    const o = c.object(raw, ['runId', 'tags'])
+    const tags = o.tags
+    if (!Array.isArray(tags) || tags.length > 100) c.fail('tags', `tags must be a list of at most 100 strings, got ${show(tags)}`)
+    tags.forEach((t: unknown, i: number) => {
+      if (typeof t !== 'string' || t.trim() === '' || t.length > 100) c.fail(`tags[${i}]`, `tags[${i}] must be a non-empty string of at most 100 characters, got ${show(t)}`)
+    })
+    return { runId: c.id(o, 'runId'), tags: tags as string[] }
+  },
+  'metrics:series': (raw) => {
+    const c: Checker = new Checker('metrics:series')
+    const o = c.object(raw, ['runId', 'name', 'split', 'maxPoints'])
+    if (o.split !== 'train' && o.split !== 'val') c.fail('split', `split must be "train" or "val", got ${show(o.split)}`)
+    const maxPoints = c.optInt(o, 'maxPoints', 2, MAX_POINTS)
+    return { runId: c.id(o, 'runId'), name: c.string(o, 'name', MAX_NAME), split: o.split, ...(maxPoints !== undefined ? { maxPoints } : {}) }
+  },
+  'compare:hyperparameters': (raw) => {
+    const c: Checker = new Checker('compare:hyperparameters')
+    const o = c.object(raw, ['runIds'])
+    const ids = o.runIds
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_RUN_IDS) c.fail('runIds', `runIds must be a non-empty list of at most ${MAX_RUN_IDS} run ids, got ${show(ids)}`)
+    return {
+      runIds: ids.map((v: unknown, i: number) => {
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) c.fail(`runIds[${i}]`, `runIds[${i}] must be a positive integer, got ${show(v)}`)
+        return v
+      })
+    }
+  }
+}
+
+/** Validates one request for a channel; an unknown channel is a BadRequest too. */
+export function validateRequest<C extends WorkbenchChannel>(channel: C, raw: unknown): WorkbenchRequest<C> {
+  if (!isWorkbenchChannel(channel)) throw new BadRequestError(String(channel), null, 'unknown channel')
+  return (validators[channel] as (raw: unknown) => WorkbenchRequest<C>)(raw)
+}

@@ -1,0 +1,100 @@
+/**
+ * The WorkbenchApi contract: one map from channel to { request, response }, plus the events map.
+ * Types only (and one const list of names): no Node or Electron imports, so the renderer, the preload,
+ * the IPC handlers and the serve transport all share it.
+ */
+import type { NetworkSpec } from '../../src-engine/spec/network-spec'
+import type { TrainConfig } from '../../src-engine/train/train-config'
+import type { StepEvent } from '../../src-engine/protocol'
+import type { EpochEvent, RunStatus, StatusInfo } from '../runs/run-sink'
+import type {
+  HyperparameterDiff,
+  ListRunsQuery,
+  MetricPoint,
+  MetricSplit,
+  NetworkListItem,
+  NetworkRecord,
+  RunRecord
+} from '../store/types'
+
+export type { NetworkSpec, TrainConfig, RunRecord, RunStatus, MetricPoint, MetricSplit, NetworkRecord, NetworkListItem, HyperparameterDiff, ListRunsQuery }
+
+export interface WorkbenchChannels {
+  'networks:list': { request: Record<string, never>; response: NetworkListItem[] }
+  'networks:save': { request: { name: string; spec: NetworkSpec }; response: NetworkRecord }
+  'networks:get': { request: { name: string; version?: number }; response: NetworkRecord | null }
+  'runs:start': { request: { name?: string; network: NetworkSpec; training: TrainConfig; experimentId?: number }; response: RunRecord }
+  'runs:list': { request: ListRunsQuery; response: { rows: RunRecord[]; total: number } }
+  'runs:get': { request: { runId: number }; response: RunRecord | null }
+  'runs:pause': { request: { runId: number }; response: RunRecord }
+  'runs:resume': { request: { runId: number }; response: RunRecord }
+  'runs:stop': { request: { runId: number }; response: RunRecord }
+  'runs:rerun': { request: { runId: number; newSeed?: number }; response: RunRecord }
+  'runs:delete': { request: { runId: number }; response: { deleted: number } }
+  'runs:setNotes': { request: { runId: number; notes: string }; response: RunRecord }
+  'runs:setTags': { request: { runId: number; tags: string[] }; response: RunRecord }
+  'metrics:series': { request: { runId: number; name: string; split: MetricSplit; maxPoints?: number }; response: MetricPoint[] }
+  'compare:hyperparameters': { request: { runIds: number[] }; response: HyperparameterDiff[] }
+}
+
+export type WorkbenchChannel = keyof WorkbenchChannels
+export type WorkbenchRequest<C extends WorkbenchChannel> = WorkbenchChannels[C]['request']
+export type WorkbenchResponse<C extends WorkbenchChannel> = WorkbenchChannels[C]['response']
+
+/** Every channel, at runtime (the preload and the IPC registration check names against it). */
+export const WORKBENCH_CHANNELS = [
+  'networks:list',
+  'networks:save',
+  'networks:get',
+  'runs:start',
+  'runs:list',
+  'runs:get',
+  'runs:pause',
+  'runs:resume',
+  'runs:stop',
+  'runs:rerun',
+  'runs:delete',
+  'runs:setNotes',
+  'runs:setTags',
+  'metrics:series',
+  'compare:hyperparameters'
+] as const satisfies readonly WorkbenchChannel[]
+
+// Compile-time check that the list names every channel.
+type MissingChannels = Exclude<WorkbenchChannel, (typeof WORKBENCH_CHANNELS)[number]>
+const _allChannelsListed: MissingChannels extends never ? true : false = true
+void _allChannelsListed
+
+/** Events pushed from main; run ids are the store's integer ids. */
+export interface WorkbenchEvents {
+  'run:status': { runId: number; status: RunStatus; message?: string; error?: { name: string; message: string } }
+  'run:steps': { runId: number; steps: StepEvent[] }
+  'run:epoch': { runId: number; epoch: EpochEvent }
+}
+export type WorkbenchEvent = keyof WorkbenchEvents
+export const WORKBENCH_EVENTS = ['run:status', 'run:steps', 'run:epoch'] as const satisfies readonly WorkbenchEvent[]
+
+/** An error as it crosses a transport. code 'BadRequest' for refused payloads, 'Forbidden' for untrusted senders. */
+export interface WorkbenchError {
+  name: string
+  message: string
+  code?: string
+}
+
+/** What a transport returns for one invoke: a response or an error, as plain data. */
+export type WorkbenchResult<C extends WorkbenchChannel> = { ok: true; value: WorkbenchResponse<C> } | { ok: false; error: WorkbenchError }
+
+/** The renderer's view of the API (window.tatami in Electron; the HTTP client in serve mode). */
+export interface WorkbenchClient {
+  invoke<C extends WorkbenchChannel>(channel: C, request: WorkbenchRequest<C>): Promise<WorkbenchResponse<C>>
+  subscribe<E extends WorkbenchEvent>(event: E, cb: (payload: WorkbenchEvents[E]) => void): () => void
+}
+
+export type { StatusInfo }
+
+export function isWorkbenchChannel(name: unknown): name is WorkbenchChannel {
+  return typeof name === 'string' && (WORKBENCH_CHANNELS as readonly string[]).includes(name)
+}
+export function isWorkbenchEvent(name: unknown): name is WorkbenchEvent {
+  return typeof name === 'string' && (WORKBENCH_EVENTS as readonly string[]).includes(name)
+}

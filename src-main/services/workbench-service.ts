@@ -1,0 +1,274 @@
+/**
+ * The Workbench service: every WorkbenchApi channel implemented over the RunStore and the RunManager,
+ * with payloads validated first. Transports (Electron IPC, `tatami serve`) only call `invoke` and
+ * forward `events`. No Electron imports.
+ */
+import {
+  WORKBENCH_CHANNELS,
+  type WorkbenchChannel,
+  type WorkbenchError,
+  type WorkbenchEvent,
+  type WorkbenchEvents,
+  type WorkbenchRequest,
+  type WorkbenchResponse
+} from '../contract/workbench-api'
+import { BadRequestError, validateRequest } from '../contract/validate'
+import type { EngineLauncher } from '../runs/launcher'
+import { forkLauncher } from '../runs/launcher'
+import { RunManager } from '../runs/run-manager'
+import { StoreRunSink } from '../runs/store-sink'
+import { RunStore } from '../store/run-store'
+import type { RunRecord } from '../store/types'
+
+/** A request that names something that does not exist (code 'NotFound'). */
+export class NotFoundError extends Error {
+  readonly code = 'NotFound'
+  constructor(message: string) {
+    super(message)
+    this.name = 'NotFound'
+  }
+}
+
+/** A request that does not fit the run's current state, e.g. resuming a completed run (code 'Conflict'). */
+export class ConflictError extends Error {
+  readonly code = 'Conflict'
+  constructor(message: string) {
+    super(message)
+    this.name = 'Conflict'
+  }
+}
+
+export type WorkbenchHandlers = { [C in WorkbenchChannel]: (request: WorkbenchRequest<C>) => Promise<WorkbenchResponse<C>> }
+
+export interface WorkbenchEventSource {
+  on<E extends WorkbenchEvent>(event: E, cb: (payload: WorkbenchEvents[E]) => void): () => void
+}
+
+export interface WorkbenchService {
+  /** The channel implementations; they expect already-validated requests. */
+  readonly handlers: WorkbenchHandlers
+  /** Validates `raw` for `channel`, then runs its handler. Throws BadRequestError, NotFoundError, ConflictError or a store error. */
+  invoke<C extends WorkbenchChannel>(channel: C, raw: unknown): Promise<WorkbenchResponse<C>>
+  readonly events: WorkbenchEventSource
+  /** Stops forwarding manager events. */
+  dispose(): void
+}
+
+/** Any thrown value as plain data for a transport. */
+export function toWorkbenchError(err: unknown): WorkbenchError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) }
+  }
+  return { name: 'Error', message: String(err) }
+}
+
+const DELETE_STOP_TIMEOUT_MS = 15_000
+
+export function createWorkbenchService(deps: { store: RunStore; manager: RunManager }): WorkbenchService {
+  const { store, manager } = deps
+  const key = (id: number) => String(id)
+
+  const requireRun = (id: number): RunRecord => {
+    const run = store.getRun(id)
+    if (!run) throw new NotFoundError(`run ${id} does not exist`)
+    return run
+  }
+
+  const startRun = (run: RunRecord): void => {
+    manager.enqueue({ runId: key(run.id), network: run.network, training: run.training })
+  }
+
+  const handlers: WorkbenchHandlers = {
+    'networks:list': async () => store.listNetworks(),
+    'networks:save': async ({ name, spec }) => store.saveNetwork(name, spec),
+    'networks:get': async ({ name, version }) => store.getNetwork(name, version),
+
+    'runs:start': async ({ name, network, training, experimentId }) => {
+      if (experimentId !== undefined && !store.getExperiment(experimentId)) throw new NotFoundError(`experiment ${experimentId} does not exist`)
+      const id = store.createRun({
+        name: name ?? `${network.name ?? 'run'} (seed ${training.seed})`,
+        network,
+        training,
+        ...(experimentId !== undefined ? { experimentId } : {})
+      })
+      startRun(requireRun(id))
+      return requireRun(id)
+    },
+    'runs:list': async (query) => store.listRuns(query),
+    'runs:get': async ({ runId }) => store.getRun(runId),
+
+    'runs:pause': async ({ runId }) => {
+      const run = requireRun(runId)
+      const live = manager.status(key(runId))
+      if (live === 'queued' || live === 'running') manager.pause(key(runId))
+      else if (live === undefined && run.status === 'queued') store.setStatus(runId, 'paused')
+      else throw new ConflictError(`run ${runId} is ${live ?? run.status}; only queued or running runs can be paused`)
+      return requireRun(runId)
+    },
+    'runs:resume': async ({ runId }) => {
+      const run = requireRun(runId)
+      const live = manager.status(key(runId))
+      const status = live ?? run.status
+      if (status !== 'paused' && status !== 'interrupted') throw new ConflictError(`run ${runId} is ${status}; only paused or interrupted runs can be resumed`)
+      // The manager loads the latest checkpoint through the store sink (so this works after a restart too).
+      manager.resume(key(runId), { network: run.network, training: run.training })
+      return requireRun(runId)
+    },
+    'runs:stop': async ({ runId }) => {
+      const run = requireRun(runId)
+      const live = manager.status(key(runId))
+      if (live === 'queued' || live === 'running' || live === 'paused' || live === 'interrupted') manager.stop(key(runId))
+      else if (live === undefined && (run.status === 'queued' || run.status === 'paused' || run.status === 'interrupted')) store.setStatus(runId, 'stopped')
+      else throw new ConflictError(`run ${runId} is ${status(live, run)}; only queued, running, paused or interrupted runs can be stopped`)
+      return requireRun(runId)
+    },
+    'runs:rerun': async ({ runId, newSeed }) => {
+      const parent = requireRun(runId)
+      const training = { ...parent.training, seed: newSeed ?? parent.training.seed }
+      const id = store.createRun({
+        name: `${parent.name} (rerun${newSeed !== undefined ? `, seed ${newSeed}` : ''})`,
+        network: parent.network,
+        training,
+        parentRunId: parent.id,
+        experimentId: parent.experimentId,
+        tags: parent.tags
+      })
+      startRun(requireRun(id))
+      return requireRun(id)
+    },
+    'runs:delete': async ({ runId }) => {
+      requireRun(runId)
+      const live = manager.status(key(runId))
+      if (live === 'queued' || live === 'running') {
+        const settled = manager.settled(key(runId))
+        manager.stop(key(runId))
+        await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, DELETE_STOP_TIMEOUT_MS).unref())])
+      }
+      store.deleteRun(runId)
+      return { deleted: runId }
+    },
+    'runs:setNotes': async ({ runId, notes }) => {
+      requireRun(runId)
+      store.setNotes(runId, notes)
+      return requireRun(runId)
+    },
+    'runs:setTags': async ({ runId, tags }) => {
+      requireRun(runId)
+      store.setTags(runId, [...new Set(tags)])
+      return requireRun(runId)
+    },
+    'metrics:series': async ({ runId, name, split, maxPoints }) => {
+      requireRun(runId)
+      return store.metricSeries(runId, name, split, maxPoints ?? 1000)
+    },
+    'compare:hyperparameters': async ({ runIds }) => {
+      for (const id of runIds) requireRun(id)
+      return store.differingHyperparameters(runIds)
+    }
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+  type Listeners = { [E in WorkbenchEvent]: Set<(payload: WorkbenchEvents[E]) => void> }
+  const listeners: Listeners = { 'run:status': new Set(), 'run:steps': new Set(), 'run:epoch': new Set() }
+  const emit = <E extends WorkbenchEvent>(event: E, payload: WorkbenchEvents[E]): void => {
+    for (const cb of listeners[event] as Set<(p: WorkbenchEvents[E]) => void>) {
+      try {
+        cb(payload)
+      } catch {
+        // One broken subscriber must not stop the others or the manager.
+      }
+    }
+  }
+  const offs = [
+    manager.on('status', (e) =>
+      emit('run:status', {
+        runId: Number(e.runId),
+        status: e.status,
+        ...(e.info?.message !== undefined ? { message: e.info.message } : {}),
+        ...(e.info?.error ? { error: { name: e.info.error.name, message: e.info.error.message } } : {})
+      })
+    ),
+    manager.on('steps', (e) => emit('run:steps', { runId: Number(e.runId), steps: e.steps })),
+    manager.on('epoch', (e) => emit('run:epoch', { runId: Number(e.runId), epoch: e.epoch }))
+  ]
+
+  return {
+    handlers,
+    async invoke<C extends WorkbenchChannel>(channel: C, raw: unknown): Promise<WorkbenchResponse<C>> {
+      const request = validateRequest(channel, raw)
+      const handler = handlers[channel] as (r: WorkbenchRequest<C>) => Promise<WorkbenchResponse<C>>
+      return handler(request)
+    },
+    events: {
+      on(event, cb) {
+        const set = listeners[event] as Set<typeof cb>
+        set.add(cb)
+        return () => {
+          set.delete(cb)
+        }
+      }
+    },
+    dispose() {
+      for (const off of offs) off()
+    }
+  }
+}
+
+function status(live: string | undefined, run: RunRecord): string {
+  return live ?? run.status
+}
+
+export interface WorkbenchBackendOptions {
+  dbPath: string
+  concurrency?: number
+  /** Default: forkLauncher() (the TypeScript engine child through tsx). */
+  launcher?: EngineLauncher
+  /** Folder holding datasets/ for the engine. */
+  resourcesDir?: string
+}
+
+export interface WorkbenchBackend {
+  service: WorkbenchService
+  store: RunStore
+  manager: RunManager
+  /** Runs found 'running' at startup and marked 'interrupted'. */
+  recovered: number[]
+  close(): void
+}
+
+/** Opens the store, recovers runs a dead process left 'running', and wires sink, manager and service. */
+export function startWorkbenchBackend(options: WorkbenchBackendOptions): WorkbenchBackend {
+  const store = RunStore.open(options.dbPath)
+  let recovered: number[]
+  try {
+    recovered = store.markInterruptedRuns()
+  } catch (err) {
+    store.close()
+    throw err
+  }
+  const sink = new StoreRunSink(store)
+  const manager = new RunManager({
+    launcher: options.launcher ?? forkLauncher(),
+    sink,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.resourcesDir !== undefined ? { resourcesDir: options.resourcesDir } : {})
+  })
+  const service = createWorkbenchService({ store, manager })
+  let closed = false
+  return {
+    service,
+    store,
+    manager,
+    recovered,
+    close() {
+      if (closed) return
+      closed = true
+      service.dispose()
+      manager.shutdown()
+      store.close()
+    }
+  }
+}
+
+export { BadRequestError, WORKBENCH_CHANNELS }
