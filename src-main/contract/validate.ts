@@ -127,16 +127,23 @@ export const validators: Validators = {
     const version = c.optId(o, 'version')
     return { name: c.string(o, 'name', MAX_NAME), ...(version !== undefined ? { version } : {}) }
   },
+  'datasets:list': (raw) => {
+    const c: Checker = new Checker('datasets:list')
+    c.object(raw ?? {}, [])
+    return {}
+  },
   'runs:start': (raw) => {
     const c: Checker = new Checker('runs:start')
-    const o = c.object(raw, ['name', 'network', 'training', 'experimentId'])
+    const o = c.object(raw, ['name', 'network', 'training', 'experimentId', 'parentRunId'])
     const name = c.optString(o, 'name', MAX_NAME)
     const experimentId = c.optId(o, 'experimentId')
+    const parentRunId = c.optId(o, 'parentRunId')
     return {
       network: c.network(o, 'network'),
       training: c.training(o, 'training'),
       ...(name !== undefined ? { name } : {}),
-      ...(experimentId !== undefined ? { experimentId } : {})
+      ...(experimentId !== undefined ? { experimentId } : {}),
+      ...(parentRunId !== undefined ? { parentRunId } : {})
     }
   },
   'runs:list': (raw) => {

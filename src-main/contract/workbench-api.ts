@@ -19,11 +19,19 @@ import type {
 
 export type { NetworkSpec, TrainConfig, RunRecord, RunStatus, MetricPoint, MetricSplit, NetworkRecord, NetworkListItem, HyperparameterDiff, ListRunsQuery }
 
+/** A dataset a run can train on. */
+export interface DatasetInfo {
+  id: string
+  title: string
+}
+
 export interface WorkbenchChannels {
   'networks:list': { request: Record<string, never>; response: NetworkListItem[] }
   'networks:save': { request: { name: string; spec: NetworkSpec }; response: NetworkRecord }
   'networks:get': { request: { name: string; version?: number }; response: NetworkRecord | null }
-  'runs:start': { request: { name?: string; network: NetworkSpec; training: TrainConfig; experimentId?: number }; response: RunRecord }
+  'datasets:list': { request: Record<string, never>; response: DatasetInfo[] }
+  /** parentRunId records where a cloned-and-edited run came from. */
+  'runs:start': { request: { name?: string; network: NetworkSpec; training: TrainConfig; experimentId?: number; parentRunId?: number }; response: RunRecord }
   'runs:list': { request: ListRunsQuery; response: { rows: RunRecord[]; total: number } }
   'runs:get': { request: { runId: number }; response: RunRecord | null }
   'runs:pause': { request: { runId: number }; response: RunRecord }
@@ -43,6 +51,7 @@ export type WorkbenchResponse<C extends WorkbenchChannel> = WorkbenchChannels[C]
 
 /** Every channel, at runtime (the preload and the IPC registration check names against it). */
 export const WORKBENCH_CHANNELS = [
+  'datasets:list',
   'networks:list',
   'networks:save',
   'networks:get',

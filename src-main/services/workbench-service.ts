@@ -18,6 +18,7 @@ import { forkLauncher } from '../runs/launcher'
 import { RunManager } from '../runs/run-manager'
 import { StoreRunSink } from '../runs/store-sink'
 import { RunStore } from '../store/run-store'
+import { BUILTIN_DATASETS } from '../datasets/builtin'
 import type { RunRecord } from '../store/types'
 
 /** A request that names something that does not exist (code 'NotFound'). */
@@ -84,13 +85,17 @@ export function createWorkbenchService(deps: { store: RunStore; manager: RunMana
     'networks:save': async ({ name, spec }) => store.saveNetwork(name, spec),
     'networks:get': async ({ name, version }) => store.getNetwork(name, version),
 
-    'runs:start': async ({ name, network, training, experimentId }) => {
+    'datasets:list': async () => Object.entries(BUILTIN_DATASETS).map(([id, d]) => ({ id, title: d.title })),
+
+    'runs:start': async ({ name, network, training, experimentId, parentRunId }) => {
       if (experimentId !== undefined && !store.getExperiment(experimentId)) throw new NotFoundError(`experiment ${experimentId} does not exist`)
+      if (parentRunId !== undefined) requireRun(parentRunId)
       const id = store.createRun({
         name: name ?? `${network.name ?? 'run'} (seed ${training.seed})`,
         network,
         training,
-        ...(experimentId !== undefined ? { experimentId } : {})
+        ...(experimentId !== undefined ? { experimentId } : {}),
+        ...(parentRunId !== undefined ? { parentRunId } : {})
       })
       startRun(requireRun(id))
       return requireRun(id)

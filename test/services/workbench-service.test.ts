@@ -148,4 +148,20 @@ describe('workbench service (real store, real engine)', () => {
     expect((await b.service.invoke('networks:get', { name: 'tiny', version: 1 }))!.spec).toEqual(network)
     expect(await b.service.invoke('networks:get', { name: 'nope' })).toBeNull()
   })
+
+  it('datasets: lists the built-in datasets', async () => {
+    const b = open()
+    expect((await b.service.invoke('datasets:list', {})).map((d) => d.id)).toEqual(['mnist-10k', 'shapes'])
+  })
+
+  it('clone and edit: a run started from another records its parent; an unknown parent is refused', async () => {
+    const b = open()
+    const first = await b.service.invoke('runs:start', { network, training: training(1) })
+    const edited = await b.service.invoke('runs:start', { network, training: { ...training(1), optimizer: { type: 'sgd', lr: 0.05 } }, parentRunId: first.id })
+    expect(edited.parentRunId).toBe(first.id)
+    await expect(b.service.invoke('runs:start', { network, training: training(1), parentRunId: 999 })).rejects.toMatchObject({ name: 'NotFound' })
+    await expect(b.service.invoke('runs:start', { network, training: training(1), parentRunId: -1 })).rejects.toMatchObject({ name: 'BadRequest' })
+    await b.service.invoke('runs:stop', { runId: first.id })
+    await b.service.invoke('runs:stop', { runId: edited.id })
+  })
 })
