@@ -48,6 +48,8 @@ export interface Checkpoint {
   optimizer: OptimizerState
   accumulators: EpochAccumulators
   earlyStopping: EarlyStoppingState
+  /** Wall time spent training before this checkpoint (ms); not part of the exact-resume guarantee. */
+  elapsedMs?: number
 }
 
 const MAGIC = 'TTMICKPT'

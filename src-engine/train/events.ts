@@ -27,6 +27,8 @@ export type TrainEvent =
       lr: number
       /** Training throughput over the steps since the last step event. */
       imagesPerSecond: number
+      /** Wall time this run has spent training so far, across pauses and resumes (ms). */
+      elapsedMs: number
     }
   | {
       type: 'epoch'
@@ -42,6 +44,8 @@ export type TrainEvent =
       imagesPerSecond: number
       /** This epoch is the best so far on the early-stopping (or validation-loss) metric. */
       isBest: boolean
+      /** Wall time this run has spent training so far, validation included, across resumes (ms). */
+      elapsedMs: number
     }
   /** 'end' comes once, just before 'done', when training completed or stopped early: the final weights. */
   | { type: 'checkpoint'; reason: 'epoch' | 'pause' | 'stop' | 'end'; checkpoint: Checkpoint }

@@ -78,6 +78,9 @@ export class Trainer {
   private epochTrainMillis = 0
   private lastStepAt = 0
   private finished: TrainOutcome | null = null
+  /** Wall time of earlier sessions of this run (from the checkpoint) plus this session's, see elapsed(). */
+  private elapsedBefore = 0
+  private sessionStartedAt = 0
   private readonly resumedAt: { epoch: number; step: number } | null
 
   constructor(spec: NetworkSpec | ResolvedNetworkSpec | unknown, config: TrainConfig | unknown, data: TrainData, options: TrainerOptions = {}) {
@@ -180,8 +183,14 @@ export class Trainer {
       bestWeights: this.bestWeights,
       optimizer: this.optimizer.state(),
       accumulators: { ...this.acc },
-      earlyStopping: { ...this.early }
+      earlyStopping: { ...this.early },
+      elapsedMs: this.elapsed()
     }
+  }
+
+  /** Milliseconds this run has trained, over all its sessions. */
+  private elapsed(): number {
+    return this.elapsedBefore + (this.sessionStartedAt ? this.now() - this.sessionStartedAt : 0)
   }
 
   /** Best-epoch weights (by the early-stopping metric, else validation loss), if any epoch was validated. */
@@ -190,7 +199,8 @@ export class Trainer {
   }
 
   private begin(onEvent: (e: TrainEvent) => void): void {
-    this.epochStartedAt = this.now()
+    this.sessionStartedAt = this.now()
+    this.epochStartedAt = this.sessionStartedAt
     this.lastStepAt = this.epochStartedAt
     onEvent({
       type: 'start',
@@ -243,7 +253,7 @@ export class Trainer {
     this.epochTrainMillis += ended - started
     const sinceLast = Math.max(ended - this.lastStepAt, 1e-6)
     this.lastStepAt = ended
-    onEvent({ type: 'step', epoch: this.epoch, step: this.globalStep, loss, accuracy: correct / b, lr: this.optimizer.lr, imagesPerSecond: (b * 1000) / sinceLast })
+    onEvent({ type: 'step', epoch: this.epoch, step: this.globalStep, loss, accuracy: correct / b, lr: this.optimizer.lr, imagesPerSecond: (b * 1000) / sinceLast, elapsedMs: this.elapsed() })
     if (this.stepInEpoch >= this.stepsPerEpoch) this.endEpoch(onEvent)
   }
 
@@ -264,7 +274,8 @@ export class Trainer {
       lr: this.optimizer.lr,
       seconds,
       imagesPerSecond: this.acc.seen / Math.max(this.epochTrainMillis / 1000, 1e-9),
-      isBest
+      isBest,
+      elapsedMs: this.elapsed()
     })
     this.epoch++
     this.stepInEpoch = 0
@@ -342,6 +353,7 @@ export class Trainer {
     this.acc = { ...cp.accumulators }
     this.early = { ...cp.earlyStopping }
     this.bestWeights = cp.bestWeights
+    this.elapsedBefore = cp.elapsedMs ?? 0
   }
 
   /** Copies samples order[start..start+b) into the batch buffer and applies augmentation. */

@@ -52,7 +52,7 @@ export class StoreRunSink implements RunSink {
     const id = storeRunId(runId)
     const rows: MetricRow[] = []
     for (const s of steps) {
-      const at = { step: s.step, epoch: s.epoch, split: 'train' as const }
+      const at = { step: s.step, epoch: s.epoch, split: 'train' as const, elapsedMs: Math.round(s.elapsedMs) }
       rows.push(
         { ...at, name: 'loss', value: s.loss },
         { ...at, name: 'accuracy', value: s.accuracy },
@@ -65,8 +65,9 @@ export class StoreRunSink implements RunSink {
 
   appendEpoch(runId: string, e: EpochEvent): void {
     const id = storeRunId(runId)
-    const train = { step: e.step, epoch: e.epoch, split: 'train' as const }
-    const val = { step: e.step, epoch: e.epoch, split: 'val' as const }
+    const elapsedMs = Math.round(e.elapsedMs)
+    const train = { step: e.step, epoch: e.epoch, split: 'train' as const, elapsedMs }
+    const val = { step: e.step, epoch: e.epoch, split: 'val' as const, elapsedMs }
     const rows: MetricRow[] = [
       { ...train, name: 'epoch_loss', value: e.trainLoss },
       { ...train, name: 'epoch_accuracy', value: e.trainAccuracy },

@@ -119,6 +119,11 @@ describe('Trainer', () => {
       const epochsBoth = [...epochRows(firstEvents), ...epochRows(secondEvents)]
       expect(epochsBoth).toEqual(epochRows(straightEvents))
       expect(weightsOf(second)).toEqual(weightsOf(straight))
+      // Training time carries over: the resumed run's clock starts where the checkpoint's stopped.
+      const firstStepAfter = secondEvents.find((e) => e.type === 'step')!
+      expect(firstStepAfter.type === 'step' && firstStepAfter.elapsedMs).toBeGreaterThanOrEqual(restored.elapsedMs!)
+      const elapsed = secondEvents.flatMap((e) => (e.type === 'step' ? [e.elapsedMs] : []))
+      expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b))
     })
   }
 

@@ -38,6 +38,6 @@ export function stepValues(steps: StepEvent[]): [number, number, number, number,
 }
 
 /** An epoch's metrics without wall-clock timings. */
-export function epochValues(epochs: EpochEvent[]): Omit<EpochEvent, 'seconds' | 'imagesPerSecond'>[] {
-  return epochs.map(({ seconds: _s, imagesPerSecond: _i, ...rest }) => rest)
+export function epochValues(epochs: EpochEvent[]): Omit<EpochEvent, 'seconds' | 'imagesPerSecond' | 'elapsedMs'>[] {
+  return epochs.map(({ seconds: _s, imagesPerSecond: _i, elapsedMs: _e, ...rest }) => rest)
 }
