@@ -86,5 +86,37 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL,
     PRIMARY KEY (run_id, kind)
   );
+  `,
+  // 2: per-block minima and maxima of each metric series (blocks of METRIC_BLOCK_SIZE steps, block = step >> 5),
+  // kept by appendMetrics in the same transaction, so a long series decimates without scanning every row.
+  // Only non-null values count; a block whose values are all null has no row. Ties keep the lowest step.
+  `
+  CREATE TABLE metric_blocks (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    split TEXT NOT NULL,
+    block INTEGER NOT NULL,
+    min_step INTEGER NOT NULL,
+    min_value REAL NOT NULL,
+    max_step INTEGER NOT NULL,
+    max_value REAL NOT NULL,
+    PRIMARY KEY (run_id, name, split, block)
+  ) WITHOUT ROWID;
+
+  INSERT INTO metric_blocks (run_id, name, split, block, min_step, min_value, max_step, max_value)
+  SELECT run_id, name, split, block,
+    MAX(CASE WHEN lo = 1 THEN step END), MAX(CASE WHEN lo = 1 THEN value END),
+    MAX(CASE WHEN hi = 1 THEN step END), MAX(CASE WHEN hi = 1 THEN value END)
+  FROM (
+    SELECT run_id, name, split, step >> 5 AS block, step, value,
+      ROW_NUMBER() OVER (PARTITION BY run_id, name, split, step >> 5 ORDER BY value ASC, step ASC) AS lo,
+      ROW_NUMBER() OVER (PARTITION BY run_id, name, split, step >> 5 ORDER BY value DESC, step ASC) AS hi
+    FROM metrics WHERE value IS NOT NULL
+  )
+  GROUP BY run_id, name, split, block;
   `
 ]
+
+/** Steps per metric_blocks row (a power of two: block = step >> METRIC_BLOCK_SHIFT). */
+export const METRIC_BLOCK_SHIFT = 5
+export const METRIC_BLOCK_SIZE = 1 << METRIC_BLOCK_SHIFT

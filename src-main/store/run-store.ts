@@ -8,7 +8,7 @@ import type { NetworkSpec } from '../../src-engine/spec/network-spec'
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './database'
 import { StoreError, toStoreError } from './errors'
 import { flattenHyperparameters } from './hyperparameters'
-import { RUN_STATUSES } from './migrations'
+import { METRIC_BLOCK_SHIFT, RUN_STATUSES } from './migrations'
 import type {
   CheckpointKind,
   ExperimentRecord,
@@ -55,6 +55,18 @@ interface MetricPointRow {
   elapsed_ms: number
 }
 
+interface DecimationRow {
+  k: number
+  lo_step: number | null
+  lo_epoch: number | null
+  lo_value: number | null
+  lo_elapsed: number | null
+  hi_step: number | null
+  hi_epoch: number | null
+  hi_value: number | null
+  hi_elapsed: number | null
+}
+
 interface BlobRow {
   bytes: Buffer
   created_at: number
@@ -97,6 +109,11 @@ interface ExperimentRow {
 
 type SqlValue = string | number | bigint | Buffer | null
 
+/** Decimated series kept in memory (each at most maxPoints points). */
+const SERIES_CACHE_ENTRIES = 64
+/** Reads asking for more points than this (e.g. a whole series for the CLI) are not cached. */
+const SERIES_CACHE_MAX_POINTS = 10_000
+
 const TERMINAL: readonly RunStatus[] = ['completed', 'stopped', 'failed', 'diverged']
 
 const SORT_COLUMNS: Record<'created' | 'name' | 'status' | 'bestValAccuracy', string> = {
@@ -108,6 +125,8 @@ const SORT_COLUMNS: Record<'created' | 'name' | 'status' | 'bestValAccuracy', st
 
 export class RunStore {
   private readonly statements: Map<string, Statement<SqlValue[], unknown>> = new Map()
+  private readonly seriesCache = new Map<string, MetricPoint[]>()
+  private seriesCacheVersion = -1
 
   constructor(readonly db: SqliteDatabase) {}
 
@@ -212,6 +231,7 @@ export class RunStore {
 
   /** Deletes a run with its metrics, hyperparameters, checkpoints and artifacts (child runs keep existing). */
   deleteRun(id: number): void {
+    this.forgetSeries(id)
     this.guard(`delete run ${id}`, () => this.expectChanged(this.stmt('DELETE FROM runs WHERE id = ?').run(id).changes, id))
   }
 
@@ -289,6 +309,7 @@ export class RunStore {
    */
   appendMetrics(runId: number, rows: readonly MetricRow[]): void {
     if (rows.length === 0) return
+    this.forgetSeries(runId)
     this.guard(`append ${rows.length} metric rows to run ${runId}`, () =>
       this.db.transaction(() => {
         this.requireRun(runId)
@@ -296,9 +317,27 @@ export class RunStore {
           `INSERT INTO metrics (run_id, name, split, step, epoch, value, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (run_id, name, split, step) DO UPDATE SET epoch = excluded.epoch, value = excluded.value, elapsed_ms = excluded.elapsed_ms`
         )
+        const touched = new Map<string, { name: string; split: MetricSplit; block: number }>()
         for (const m of rows) {
           const value = m.value === null || Number.isNaN(m.value) ? null : m.value
           insert.run(runId, m.name, m.split, m.step, m.epoch, value, m.elapsedMs ?? 0)
+          const block = Math.floor(m.step / 2 ** METRIC_BLOCK_SHIFT)
+          const key = `${m.split}\u0000${m.name}\u0000${block}`
+          if (!touched.has(key)) touched.set(key, { name: m.name, split: m.split, block })
+        }
+        // Recompute each touched block from its rows (a replayed step may have raised or lowered it).
+        const clear = this.stmt('DELETE FROM metric_blocks WHERE run_id = ? AND name = ? AND split = ? AND block = ?')
+        const fill = this.stmt(
+          `INSERT INTO metric_blocks (run_id, name, split, block, min_step, min_value, max_step, max_value)
+           SELECT ?, ?, ?, ?, lo.step, lo.value, hi.step, hi.value
+           FROM (SELECT step, value FROM metrics WHERE run_id = ? AND name = ? AND split = ? AND step >= ? AND step < ? AND value IS NOT NULL ORDER BY value ASC, step ASC LIMIT 1) lo,
+                (SELECT step, value FROM metrics WHERE run_id = ? AND name = ? AND split = ? AND step >= ? AND step < ? AND value IS NOT NULL ORDER BY value DESC, step ASC LIMIT 1) hi`
+        )
+        const size = 2 ** METRIC_BLOCK_SHIFT
+        for (const t of touched.values()) {
+          clear.run(runId, t.name, t.split, t.block)
+          const range = [runId, t.name, t.split, t.block * size, (t.block + 1) * size]
+          fill.run(runId, t.name, t.split, t.block, ...range, ...range)
         }
       })()
     )
@@ -306,40 +345,111 @@ export class RunStore {
 
   /**
    * One metric's series ordered by step. When there are more than maxPoints rows, the step range is cut
-   * into floor(maxPoints / 2) equal buckets and each bucket keeps its minimum and maximum rows, so spikes
-   * survive; otherwise every row is returned exactly. Each bucket is two aggregate range scans on the
-   * primary key (no sorting), all inside one read transaction.
+   * into floor(maxPoints / 2) equal buckets and each bucket keeps its minimum and maximum rows (the lowest
+   * step on ties; nulls ignored), so spikes survive; otherwise every row is returned exactly.
+   *
+   * A bucket's minimum and maximum come from the metric_blocks summary (min/max per block of 32 steps)
+   * for the blocks wholly inside it, plus short range scans of the rows at its two ragged edges, so the
+   * cost is about (buckets x 64 rows + blocks) instead of every row. A bucket with no non-null value
+   * falls back to scanning its rows. All inside one read transaction.
    */
   metricSeries(runId: number, name: string, split: MetricSplit, maxPoints = 1000): MetricPoint[] {
+    // Decimated series are cached until this connection writes the run's metrics or deletes it, or
+    // another connection (the CLI, another app instance) commits anything (PRAGMA data_version).
+    const version = this.guard('read the data version', () => this.db.pragma('data_version', { simple: true }) as number)
+    if (version !== this.seriesCacheVersion) {
+      this.seriesCache.clear()
+      this.seriesCacheVersion = version
+    }
+    if (maxPoints > SERIES_CACHE_MAX_POINTS) return this.series(runId, name, split, maxPoints, true)
+    const key = `${runId}\u0000${split}\u0000${name}\u0000${maxPoints}`
+    const cached = this.seriesCache.get(key)
+    if (cached) return cached.map((p) => ({ ...p }))
+    const points = this.series(runId, name, split, maxPoints, true)
+    if (points.length > 0 && maxPoints <= SERIES_CACHE_MAX_POINTS) {
+      if (this.seriesCache.size >= SERIES_CACHE_ENTRIES) this.seriesCache.delete(this.seriesCache.keys().next().value as string)
+      this.seriesCache.set(key, points.map((p) => ({ ...p })))
+    }
+    return points
+  }
+
+  /** Forgets every cached decimated series (benchmarks measure cold fetches with it). */
+  clearSeriesCache(): void {
+    this.seriesCache.clear()
+  }
+
+  private forgetSeries(runId: number): void {
+    const prefix = `${runId}\u0000`
+    for (const key of [...this.seriesCache.keys()]) if (key.startsWith(prefix)) this.seriesCache.delete(key)
+  }
+
+  /** metricSeries without the block summary: every bucket scans its rows. The reference for tests and benchmarks. */
+  metricSeriesByScan(runId: number, name: string, split: MetricSplit, maxPoints = 1000): MetricPoint[] {
+    return this.series(runId, name, split, maxPoints, false)
+  }
+
+  private series(runId: number, name: string, split: MetricSplit, maxPoints: number, useBlocks: boolean): MetricPoint[] {
     return this.guard(`read metric ${split}/${name} of run ${runId}`, () => {
       if (!Number.isInteger(maxPoints) || maxPoints < 2) throw new StoreError('invalid', `cannot read a metric series with maxPoints ${maxPoints}: need a whole number >= 2`, this.path)
       return this.db.transaction((): MetricPoint[] => {
         const where = 'run_id = ? AND name = ? AND split = ?'
-        const range = this.stmt(`SELECT COUNT(*) AS n, MIN(step) AS first, MAX(step) AS last FROM metrics WHERE ${where}`).get(runId, name, split) as {
-          n: number
-          first: number | null
-          last: number | null
+        // Counting stops after maxPoints + 1 rows, and MIN/MAX(step) are single index seeks: no full scan of a long series.
+        const { n } = this.stmt(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM metrics WHERE ${where} LIMIT ?)`).get(runId, name, split, maxPoints + 1) as { n: number }
+        const range = {
+          first: (this.stmt(`SELECT MIN(step) AS s FROM metrics WHERE ${where}`).get(runId, name, split) as { s: number | null }).s,
+          last: (this.stmt(`SELECT MAX(step) AS s FROM metrics WHERE ${where}`).get(runId, name, split) as { s: number | null }).s
         }
-        if (range.n <= maxPoints || range.first === null || range.last === null) {
+        if (n <= maxPoints || range.first === null || range.last === null) {
           return (this.stmt(`SELECT step, epoch, value, elapsed_ms FROM metrics WHERE ${where} ORDER BY step`).all(runId, name, split) as MetricPointRow[]).map(toPoint)
         }
-        // SQLite returns the other (bare) columns of the row that holds the MIN() or MAX().
+        // SQLite returns the other (bare) columns of the row that holds the MIN() or MAX(); on ties, the
+        // first row met, i.e. the lowest step (these scans run in step order).
         const lowest = this.stmt(`SELECT step, epoch, MIN(value) AS value, elapsed_ms FROM metrics WHERE ${where} AND step >= ? AND step < ?`)
         const highest = this.stmt(`SELECT step, epoch, MAX(value) AS value, elapsed_ms FROM metrics WHERE ${where} AND step >= ? AND step < ?`)
+        const size = 2 ** METRIC_BLOCK_SHIFT
         const buckets = Math.floor(maxPoints / 2)
         const width = (range.last - range.first + 1) / buckets
         const out: MetricPoint[] = []
-        for (let b = 0; b < buckets; b++) {
-          const from = range.first + Math.ceil(b * width)
-          const to = b === buckets - 1 ? range.last + 1 : range.first + Math.ceil((b + 1) * width)
-          if (to <= from) continue
-          const lo = lowest.get(runId, name, split, from, to) as MetricPointRow | { step: null }
-          if (lo.step === null) continue // empty bucket
-          const hi = highest.get(runId, name, split, from, to) as MetricPointRow
-          const low = lo as MetricPointRow
+        const push = (low: MetricPointRow, hi: MetricPointRow): void => {
           if (low.step === hi.step) out.push(toPoint(low))
           else if (low.step < hi.step) out.push(toPoint(low), toPoint(hi))
           else out.push(toPoint(hi), toPoint(low))
+        }
+        const scanBucket = (from: number, to: number): void => {
+          const lo = lowest.get(runId, name, split, from, to) as MetricPointRow | { step: null }
+          if (lo.step === null) return // empty bucket
+          push(lo as MetricPointRow, highest.get(runId, name, split, from, to) as MetricPointRow)
+        }
+        // Bucket bounds [from, to), computed here exactly as the reference does.
+        const bounds: [number, number][] = []
+        for (let b = 0; b < buckets; b++) {
+          const from = range.first + Math.ceil(b * width)
+          const to = b === buckets - 1 ? range.last + 1 : range.first + Math.ceil((b + 1) * width)
+          if (to > from) bounds.push([from, to])
+        }
+        if (!useBlocks) {
+          for (const [from, to] of bounds) scanBucket(from, to)
+          return out
+        }
+        // One statement for all buckets: each bucket's candidates are the rows of its ragged left and right
+        // edges plus the min/max of the whole blocks inside it; the winner is the lowest (highest) value,
+        // the lowest step on ties. Then the winning rows are read by their key.
+        const plan = bounds.map(([from, to]) => {
+          const firstBlock = Math.ceil(from / size)
+          const endBlock = Math.floor(to / size)
+          return endBlock - firstBlock >= 2 ? [from, firstBlock * size, endBlock * size, to, firstBlock, endBlock] : [from, to, to, to, 0, 0]
+        })
+        const picks = this.decimationStatement().all({ run: runId, name, split, plan: JSON.stringify(plan) }) as DecimationRow[]
+        for (let i = 0; i < picks.length; i++) {
+          const p = picks[i]
+          if (p.lo_step === null || p.hi_step === null || p.lo_epoch === null || p.hi_epoch === null || p.lo_elapsed === null || p.hi_elapsed === null) {
+            scanBucket(bounds[i][0], bounds[i][1]) // no non-null value: do what the reference does
+            continue
+          }
+          push(
+            { step: p.lo_step, epoch: p.lo_epoch, value: p.lo_value, elapsed_ms: p.lo_elapsed },
+            { step: p.hi_step, epoch: p.hi_epoch, value: p.hi_value, elapsed_ms: p.hi_elapsed }
+          )
         }
         return out
       })()
@@ -515,6 +625,38 @@ export class RunStore {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  private decimation: Statement<[Record<string, SqlValue>], unknown> | null = null
+
+  /** The one-statement decimation over the metric_blocks summary; @plan is a JSON array of [from, leftEnd, rightStart, to, firstBlock, endBlock] per bucket. */
+  private decimationStatement(): Statement<[Record<string, SqlValue>], unknown> {
+    if (this.decimation) return this.decimation
+    const rows = (lo: string, hi: string): string =>
+      `SELECT step AS s, value AS v FROM metrics WHERE run_id = @run AND name = @name AND split = @split AND step >= ${lo} AND step < ${hi} AND value IS NOT NULL`
+    const candidates = (col: 'min' | 'max'): string =>
+      // In step order (left edge, blocks, right edge), so the bare-column MIN/MAX keeps the lowest step on ties.
+      `SELECT s FROM (SELECT s, ${col.toUpperCase()}(v) FROM (${rows('b.f', 'b.l')} UNION ALL
+         SELECT ${col}_step, ${col}_value FROM metric_blocks WHERE run_id = @run AND name = @name AND split = @split AND block >= b.fb AND block < b.eb
+         UNION ALL ${rows('b.r', 'b.t')}))`
+    this.decimation = this.db.prepare<[Record<string, SqlValue>], unknown>(
+      `WITH b AS (
+         SELECT key AS k, value ->> 0 AS f, value ->> 1 AS l, value ->> 2 AS r, value ->> 3 AS t, value ->> 4 AS fb, value ->> 5 AS eb FROM json_each(@plan)
+       ),
+       w AS MATERIALIZED (
+         SELECT b.k,
+           (${candidates('min')}) AS lo,
+           (${candidates('max')}) AS hi
+         FROM b
+       )
+       SELECT w.k, lo.step AS lo_step, lo.epoch AS lo_epoch, lo.value AS lo_value, lo.elapsed_ms AS lo_elapsed,
+              hi.step AS hi_step, hi.epoch AS hi_epoch, hi.value AS hi_value, hi.elapsed_ms AS hi_elapsed
+       FROM w
+       LEFT JOIN metrics lo ON lo.run_id = @run AND lo.name = @name AND lo.split = @split AND lo.step = w.lo
+       LEFT JOIN metrics hi ON hi.run_id = @run AND hi.name = @name AND hi.split = @split AND hi.step = w.hi
+       ORDER BY w.k`
+    )
+    return this.decimation
+  }
 
   private stmt(sql: string): Statement<SqlValue[], unknown> {
     let s = this.statements.get(sql)
