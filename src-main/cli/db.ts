@@ -25,7 +25,7 @@ export function dbPath(flag: string | undefined): string {
 
 /**
  * Opens the store (creating it, and its folders, when `create`). Runs a dead process left 'running'
- * become 'interrupted' (this CLI is the only writer it knows of; see the gap noted in the report).
+ * become 'interrupted'; runs another live process (a CLI or the app) is training are left alone.
  * Returns null when the database does not exist and `create` is false.
  */
 export function openCliStore(path: string, create: boolean): RunStore | null {

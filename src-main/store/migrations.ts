@@ -114,6 +114,11 @@ export const MIGRATIONS: readonly string[] = [
     FROM metrics WHERE value IS NOT NULL
   )
   GROUP BY run_id, name, split, block;
+  `,
+  // 3: which process runs a run, so start-up recovery only touches runs whose process is gone
+  // (another CLI or app may be training into the same database right now).
+  `
+  ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
   `
 ]
 

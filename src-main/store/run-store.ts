@@ -191,7 +191,8 @@ export class RunStore {
         `UPDATE runs SET status = ?,
            started_at = COALESCE(?, started_at, CASE WHEN ? = 'running' THEN ? END),
            finished_at = COALESCE(?, CASE WHEN ? THEN ? ELSE finished_at END),
-           error = CASE WHEN ? THEN ? ELSE error END
+           error = CASE WHEN ? THEN ? ELSE error END,
+           owner_pid = CASE WHEN ? = 'running' THEN ? ELSE NULL END
          WHERE id = ?`
       ).run(
         status,
@@ -203,6 +204,8 @@ export class RunStore {
         now,
         opts.error !== undefined ? 1 : 0,
         opts.error ? JSON.stringify(opts.error) : null,
+        status,
+        process.pid,
         id
       )
       this.expectChanged(info.changes, id)
@@ -235,11 +238,21 @@ export class RunStore {
     this.guard(`delete run ${id}`, () => this.expectChanged(this.stmt('DELETE FROM runs WHERE id = ?').run(id).changes, id))
   }
 
-  /** On startup: runs left 'running' by a process that died become 'interrupted'. Returns their ids. */
-  markInterruptedRuns(): number[] {
-    return this.guard('mark interrupted runs', () =>
-      (this.stmt("UPDATE runs SET status = 'interrupted' WHERE status = 'running' RETURNING id").all() as { id: number }[]).map((r) => r.id).sort((a, b) => a - b)
-    )
+  /**
+   * On startup: runs left 'running' by a process that is gone become 'interrupted'. Returns their ids.
+   * A run whose owner process is still alive (another CLI or app training into this database) is left
+   * alone; `isAlive` is injectable for tests.
+   */
+  markInterruptedRuns(isAlive: (pid: number) => boolean = processIsAlive): number[] {
+    return this.guard('mark interrupted runs', () => {
+      const running = this.stmt("SELECT id, owner_pid AS pid FROM runs WHERE status = 'running'").all() as { id: number; pid: number | null }[]
+      const orphaned = running.filter((r) => r.pid === null || r.pid === process.pid || !isAlive(r.pid)).map((r) => r.id)
+      const mark = this.stmt("UPDATE runs SET status = 'interrupted', owner_pid = NULL WHERE id = ? AND status = 'running'")
+      this.db.transaction(() => {
+        for (const id of orphaned) mark.run(id)
+      })()
+      return orphaned.sort((a, b) => a - b)
+    })
   }
 
   listRuns(query: ListRunsQuery = {}): { rows: RunRecord[]; total: number } {
@@ -717,4 +730,14 @@ function toBuffer(bytes: Uint8Array): Buffer {
 /** A plain Uint8Array (not a Buffer) that owns its whole ArrayBuffer, so `.buffer` is safe to post or wrap. */
 function toUint8(b: Buffer): Uint8Array {
   return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b)
+}
+
+/** Whether a process with this pid exists (signal 0 checks without signalling; EPERM means it exists). */
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
