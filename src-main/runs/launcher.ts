@@ -3,6 +3,7 @@
  * the Electron utilityProcess launcher (electron-launcher.ts), Node (CLI, serve, tests) uses forkLauncher.
  */
 import { fork } from 'node:child_process'
+import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { FromEngine, ToEngine } from '../../src-engine/protocol'
 
@@ -31,6 +32,7 @@ export function forkLauncher(options: ForkLauncherOptions = {}): EngineLauncher 
   const execArgv = options.execArgv ?? (childPath.endsWith('.ts') ? ['--import', 'tsx'] : [])
   return () => {
     const child = fork(childPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    lowerPriority(child.pid)
     const exitListeners: ((code: number | null, signal: string | null) => void)[] = []
     let exited = false
     const fireExit = (code: number | null, signal: string | null) => {
@@ -62,3 +64,19 @@ export function forkLauncher(options: ForkLauncherOptions = {}): EngineLauncher 
     }
   }
 }
+
+/**
+ * Engines run at a lower CPU priority than the process serving the UI, so that with more runs than
+ * cores the main thread (queries, charts, IPC) stays responsive. Best effort: refused on some systems.
+ */
+export function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return
+  try {
+    os.setPriority(pid, Math.min(19, os.getPriority() + ENGINE_NICENESS))
+  } catch {
+    // Not permitted here; the engine keeps the default priority.
+  }
+}
+
+/** How much nicer than the main process an engine runs (Unix niceness; 19 is the lowest priority). */
+const ENGINE_NICENESS = 10
