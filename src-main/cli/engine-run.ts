@@ -3,17 +3,17 @@
  * printing a line per epoch and a summary. Ctrl-C asks the engine to stop (the run ends 'stopped',
  * checkpointed, and can be resumed).
  */
+import { forkLauncher } from '../runs/launcher'
 import { RunManager } from '../runs/run-manager'
 import { StoreRunSink } from '../runs/store-sink'
 import type { RunStatus, StatusInfo } from '../runs/run-sink'
 import type { RunStore } from '../store/run-store'
 import type { RunRecord } from '../store/types'
 import { pct } from './db'
-import { cliEngineLauncher } from './engine-launcher'
 
 export async function trainStoredRun(store: RunStore, run: RunRecord, mode: 'start' | 'resume'): Promise<number> {
   const out = process.stdout
-  const manager = new RunManager({ launcher: cliEngineLauncher(), sink: new StoreRunSink(store), concurrency: 1 })
+  const manager = new RunManager({ launcher: forkLauncher({ ownProcessGroup: true }), sink: new StoreRunSink(store), concurrency: 1 })
   const runId = String(run.id)
   const epochs = run.training.epochs
   let last: StatusInfo | undefined

@@ -24,6 +24,12 @@ export interface ForkLauncherOptions {
   childPath?: string
   /** Default: ['--import', 'tsx'] for a .ts child, [] otherwise. */
   execArgv?: string[]
+  /**
+   * Start the engine in its own process group (the CLI): a Ctrl-C in the terminal, sent to the whole
+   * foreground group, then reaches only the CLI, which stops the run cleanly (checkpoint, 'stopped')
+   * instead of the engine dying mid-epoch ('interrupted'). The engine is killed if the parent exits.
+   */
+  ownProcessGroup?: boolean
 }
 
 /** Starts the engine child with child_process.fork (structured-clone IPC, so typed arrays travel as such). */
@@ -31,7 +37,8 @@ export function forkLauncher(options: ForkLauncherOptions = {}): EngineLauncher 
   const childPath = options.childPath ?? DEFAULT_CHILD_PATH
   const execArgv = options.execArgv ?? (childPath.endsWith('.ts') ? ['--import', 'tsx'] : [])
   return () => {
-    const child = fork(childPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const detached = options.ownProcessGroup === true
+    const child = fork(childPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached })
     lowerPriority(child.pid)
     const exitListeners: ((code: number | null, signal: string | null) => void)[] = []
     let exited = false
@@ -45,6 +52,14 @@ export function forkLauncher(options: ForkLauncherOptions = {}): EngineLauncher 
     child.on('error', () => {
       if (child.exitCode === null && child.signalCode === null && child.pid === undefined) fireExit(null, null)
     })
+    if (detached) {
+      // Outside our process group nothing else takes the engine down with us.
+      const onParentExit = () => {
+        if (!exited) child.kill('SIGKILL')
+      }
+      process.once('exit', onParentExit)
+      child.once('exit', () => process.off('exit', onParentExit))
+    }
     return {
       send: (m) => {
         if (child.connected) child.send(m)
