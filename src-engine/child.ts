@@ -8,9 +8,7 @@ import { serializeError } from './protocol'
 import { Trainer } from './train/trainer'
 import { prepareTrainData } from './train/prepare-data'
 import type { ControlRequest } from './train/trainer'
-import type { Dataset } from './data/dataset'
-import { makeShapesDataset } from './data/shapes'
-import { loadBundledMnist } from './node/load-dataset'
+import { loadBuiltinDataset } from './node/builtin-datasets'
 
 interface ParentChannel {
   send(message: FromEngine): void
@@ -35,12 +33,6 @@ function connectToParent(): ParentChannel {
     return { send: (m) => process.send!(m), onMessage: (h) => process.on('message', (m) => h(m as ToEngine)) }
   }
   throw new Error('engine child: no parent channel (start it with utilityProcess.fork, a Worker or child_process.fork)')
-}
-
-async function loadDataset(id: string, resourcesDir?: string): Promise<Dataset> {
-  if (id === 'mnist-10k') return loadBundledMnist(resourcesDir)
-  if (id === 'shapes') return makeShapesDataset({ count: 2000, seed: 0 })
-  throw new Error(`engine: unknown dataset "${id}"`)
 }
 
 const STEP_BATCH_MILLIS = 250
@@ -69,7 +61,9 @@ function main(): void {
 }
 
 async function runTraining(start: Extract<ToEngine, { type: 'start' }>, parent: ParentChannel, control: () => ControlRequest): Promise<void> {
-  const dataset = await loadDataset(start.training.dataset.id, start.resourcesDir)
+  const dataset = await loadBuiltinDataset(start.training.dataset.id, start.resourcesDir).catch((err: Error) => {
+    throw new Error(`engine: ${err.message}`)
+  })
   const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, start.training.dataset), { resumeFrom: start.resumeFrom })
   let pending: StepEvent[] = []
   let lastFlush = performance.now()

@@ -112,7 +112,7 @@ export class Trainer {
     const alloc = this.network.allocator
     const batchShape = [cfg.batchSize, ...this.network.inputShape]
     this.batchX = { shape: batchShape, data: alloc.alloc(cfg.batchSize * this.sampleSize) }
-    this.batchLabels = new Int32Array(Math.max(cfg.batchSize, cfg.evalBatchSize ?? 256))
+    this.batchLabels = new Int32Array(cfg.batchSize)
     this.dataFingerprint = fingerprint(data)
 
     this.resumedAt = null

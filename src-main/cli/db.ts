@@ -10,6 +10,7 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { RunStore } from '../store/run-store'
 import type { RunRecord } from '../store/types'
+import type { TrainEvent } from '../../src-engine/train/events'
 
 export const DB_HELP = `  --db PATH      the run database (default: $TATAMI_DB, else ~/.config/tatami/tatami.sqlite)`
 
@@ -47,6 +48,15 @@ export class UsageError extends Error {}
 
 export function pct(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(2)}%`
+}
+
+/** The per-epoch line of `tatami train` and `tatami resume`. */
+export function epochLine(e: Extract<TrainEvent, { type: 'epoch' }>, epochs: number): string {
+  const val = e.valLoss === null ? '' : `  val loss ${e.valLoss.toFixed(4)}  val acc ${pct(e.valAccuracy)}`
+  return (
+    `epoch ${String(e.epoch + 1).padStart(3)}/${epochs}  loss ${e.trainLoss.toFixed(4)}  acc ${pct(e.trainAccuracy)}${val}` +
+    `  lr ${e.lr.toPrecision(3)}  ${Math.round(e.imagesPerSecond)} img/s  ${e.seconds.toFixed(1)}s${e.isBest ? '  *' : ''}\n`
+  )
 }
 
 export function num(x: number | null | undefined, digits = 4): string {

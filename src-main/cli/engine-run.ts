@@ -9,7 +9,7 @@ import { StoreRunSink } from '../runs/store-sink'
 import type { RunStatus, StatusInfo } from '../runs/run-sink'
 import type { RunStore } from '../store/run-store'
 import type { RunRecord } from '../store/types'
-import { pct } from './db'
+import { epochLine, pct } from './db'
 
 export async function trainStoredRun(store: RunStore, run: RunRecord, mode: 'start' | 'resume'): Promise<number> {
   const out = process.stdout
@@ -20,11 +20,7 @@ export async function trainStoredRun(store: RunStore, run: RunRecord, mode: 'sta
   let lastStatus: RunStatus = 'queued'
   manager.on('epoch', ({ runId: id, epoch: e }) => {
     if (id !== runId) return
-    const val = e.valLoss === null ? '' : `  val loss ${e.valLoss.toFixed(4)}  val acc ${pct(e.valAccuracy)}`
-    out.write(
-      `epoch ${String(e.epoch + 1).padStart(3)}/${epochs}  loss ${e.trainLoss.toFixed(4)}  acc ${pct(e.trainAccuracy)}${val}` +
-        `  lr ${e.lr.toPrecision(3)}  ${Math.round(e.imagesPerSecond)} img/s  ${e.seconds.toFixed(1)}s${e.isBest ? '  *' : ''}\n`
-    )
+    out.write(epochLine(e, epochs))
   })
   manager.on('status', (e) => {
     if (e.runId !== runId) return

@@ -6,10 +6,11 @@
 import { writeFile, rename } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { prepareTrainData, Trainer, type ControlRequest, type TrainEvent } from '../../src-engine/index'
-import { loadBuiltinDataset } from '../datasets/builtin'
+import { loadBuiltinDataset } from '../../src-engine/node/builtin-datasets'
 import { readExperimentFile } from './experiment-file'
 import { ProgressBar } from './progress'
 import { trainIntoStore } from './train-db'
+import { epochLine, pct } from './db'
 
 const HELP = `Usage: tatami train EXPERIMENT.json [options]
 
@@ -95,11 +96,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       case 'epoch': {
         lastEpoch = e
         bar.clear()
-        const val = e.valLoss === null ? '' : `  val loss ${e.valLoss.toFixed(4)}  val acc ${pct(e.valAccuracy!)}`
-        out.write(
-          `epoch ${String(e.epoch + 1).padStart(3)}/${training.epochs}  loss ${e.trainLoss.toFixed(4)}  acc ${pct(e.trainAccuracy)}${val}` +
-            `  lr ${e.lr.toPrecision(3)}  ${Math.round(e.imagesPerSecond)} img/s  ${e.seconds.toFixed(1)}s${e.isBest ? '  *' : ''}\n`
-        )
+        out.write(epochLine(e, training.epochs))
         break
       }
       case 'done':
@@ -150,10 +147,6 @@ function summarize(
     final: last ? { trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy } : null,
     best: done && done.bestEpoch !== null ? { epoch: done.bestEpoch, valLoss: done.bestValLoss, valAccuracy: done.bestValAccuracy } : null
   }
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`
 }
 
 function parseWholeNumber(flag: string, text: string): number {

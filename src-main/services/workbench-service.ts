@@ -18,7 +18,7 @@ import { forkLauncher } from '../runs/launcher'
 import { RunManager } from '../runs/run-manager'
 import { StoreRunSink } from '../runs/store-sink'
 import { RunStore } from '../store/run-store'
-import { BUILTIN_DATASETS } from '../datasets/builtin'
+import { BUILTIN_DATASETS } from '../../src-engine/node/builtin-datasets'
 import type { RunRecord } from '../store/types'
 
 /** A request that names something that does not exist (code 'NotFound'). */
