@@ -6,7 +6,7 @@
 import type { NetworkSpec } from '../../src-engine/spec/network-spec'
 import type { TrainConfig } from '../../src-engine/train/train-config'
 import type { StepEvent } from '../../src-engine/protocol'
-import type { EpochEvent, RunStatus, StatusInfo } from '../runs/run-sink'
+import type { EpochEvent, RunStatus, StartEvent, StatusInfo } from '../runs/run-sink'
 import type {
   HyperparameterDiff,
   ListRunsQuery,
@@ -79,9 +79,11 @@ export interface WorkbenchEvents {
   'run:status': { runId: number; status: RunStatus; message?: string; error?: { name: string; message: string } }
   'run:steps': { runId: number; steps: StepEvent[] }
   'run:epoch': { runId: number; epoch: EpochEvent }
+  /** The engine began training: steps per epoch, split sizes, parameter count, kernel backend. */
+  'run:start': { runId: number; start: StartEvent }
 }
 export type WorkbenchEvent = keyof WorkbenchEvents
-export const WORKBENCH_EVENTS = ['run:status', 'run:steps', 'run:epoch'] as const satisfies readonly WorkbenchEvent[]
+export const WORKBENCH_EVENTS = ['run:status', 'run:steps', 'run:epoch', 'run:start'] as const satisfies readonly WorkbenchEvent[]
 
 /** An error as it crosses a transport. code 'BadRequest' for refused payloads, 'Forbidden' for untrusted senders. */
 export interface WorkbenchError {

@@ -11,7 +11,7 @@ import type { TrainConfig } from '../../src-engine/train/train-config'
 import type { Checkpoint } from '../../src-engine/train/checkpoint'
 import type { TrainEvent, TrainOutcome } from '../../src-engine/train/events'
 import type { EngineLauncher, EngineProcess } from './launcher'
-import { encodeStateDict, type EpochEvent, type RunSink, type RunStatus, type StatusInfo } from './run-sink'
+import { encodeStateDict, type EpochEvent, type RunSink, type RunStatus, type StartEvent, type StatusInfo } from './run-sink'
 
 export interface RunRequest {
   runId: string
@@ -34,6 +34,7 @@ export interface RunManagerEvents {
   status: { runId: string; status: RunStatus; info?: StatusInfo }
   steps: { runId: string; steps: StepEvent[] }
   epoch: { runId: string; epoch: EpochEvent }
+  start: { runId: string; start: StartEvent }
 }
 
 type Listener<K extends keyof RunManagerEvents> = (e: RunManagerEvents[K]) => void
@@ -69,7 +70,7 @@ export class RunManager {
   private readonly resourcesDir: string | undefined
   private readonly runs = new Map<string, RunState>()
   private readonly queue: string[] = []
-  private readonly listeners: { [K in keyof RunManagerEvents]: Set<Listener<K>> } = { status: new Set(), steps: new Set(), epoch: new Set() }
+  private readonly listeners: { [K in keyof RunManagerEvents]: Set<Listener<K>> } = { status: new Set(), steps: new Set(), epoch: new Set(), start: new Set() }
   private closed = false
 
   constructor(options: RunManagerOptions) {
@@ -264,6 +265,8 @@ export class RunManager {
   private handleEvent(runId: string, run: RunState, event: Exclude<TrainEvent, StepEvent>): void {
     switch (event.type) {
       case 'start':
+        this.sink.recordStart(runId, event)
+        this.emit('start', { runId, start: event })
         break
       case 'epoch':
         run.lastEpochWasBest = event.isBest

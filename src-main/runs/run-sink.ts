@@ -14,6 +14,7 @@ export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'stopped', 'fa
 
 export type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>
 export type DoneEvent = Extract<TrainEvent, { type: 'done' }>
+export type StartEvent = Extract<TrainEvent, { type: 'start' }>
 
 export interface StatusInfo {
   /** For 'failed'. */
@@ -36,6 +37,8 @@ export interface RunSink {
   setStatus(runId: string, status: RunStatus, info?: StatusInfo): void
   appendSteps(runId: string, steps: StepEvent[]): void
   appendEpoch(runId: string, epoch: EpochEvent): void
+  /** What the engine reported when training began (steps per epoch, split sizes, backend). */
+  recordStart(runId: string, start: StartEvent): void
   saveCheckpoint(runId: string, kind: CheckpointKind, checkpoint: Checkpoint): void
   /** Weights as bytes (encodeStateDict). */
   saveArtifact(runId: string, kind: ArtifactKind, stateDict: Uint8Array): void
@@ -49,6 +52,7 @@ export interface MemoryRun {
   history: RunStatus[]
   steps: StepEvent[]
   epochs: EpochEvent[]
+  start: StartEvent | null
   checkpoints: Partial<Record<CheckpointKind, Checkpoint>>
   artifacts: Partial<Record<ArtifactKind, Uint8Array>>
 }
@@ -59,7 +63,7 @@ export class MemoryRunSink implements RunSink {
   run(runId: string): MemoryRun {
     let r = this.runs.get(runId)
     if (!r) {
-      r = { status: 'queued', info: undefined, history: [], steps: [], epochs: [], checkpoints: {}, artifacts: {} }
+      r = { status: 'queued', info: undefined, history: [], steps: [], epochs: [], start: null, checkpoints: {}, artifacts: {} }
       this.runs.set(runId, r)
     }
     return r
@@ -78,6 +82,10 @@ export class MemoryRunSink implements RunSink {
 
   appendEpoch(runId: string, epoch: EpochEvent): void {
     this.run(runId).epochs.push(epoch)
+  }
+
+  recordStart(runId: string, start: StartEvent): void {
+    this.run(runId).start = start
   }
 
   saveCheckpoint(runId: string, kind: CheckpointKind, checkpoint: Checkpoint): void {

@@ -18,7 +18,7 @@ import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src-e
 import type { StepEvent } from '../../src-engine/protocol'
 import type { RunStore } from '../store/run-store'
 import type { MetricRow, RunErrorInfo, RunSummary } from '../store/types'
-import type { ArtifactKind, CheckpointKind, DoneEvent, EpochEvent, RunSink, RunStatus, StatusInfo } from './run-sink'
+import type { ArtifactKind, CheckpointKind, DoneEvent, EpochEvent, RunSink, RunStatus, StartEvent, StatusInfo } from './run-sink'
 
 /** Converts a RunManager run id to the store's integer id; anything else is refused. */
 export function storeRunId(runId: string): number {
@@ -78,6 +78,13 @@ export class StoreRunSink implements RunSink {
     this.store.appendMetrics(id, rows)
   }
 
+  recordStart(runId: string, start: StartEvent): void {
+    const id = storeRunId(runId)
+    const run = this.store.getRun(id)
+    const { stepsPerEpoch, trainSize, validationSize, parameterCount, backend } = start
+    this.store.setSummary(id, { ...run?.summary, stepsPerEpoch, trainSize, validationSize, parameterCount, backend }, run?.bestEpoch ?? null)
+  }
+
   saveCheckpoint(runId: string, kind: CheckpointKind, checkpoint: Checkpoint): void {
     this.store.saveCheckpoint(storeRunId(runId), kind, { bytes: encodeCheckpoint(checkpoint), epoch: checkpoint.epoch, step: checkpoint.globalStep })
   }
@@ -104,6 +111,7 @@ export class StoreRunSink implements RunSink {
       return finalEpoch && p && p.step === finalEpoch.step ? p.value : null
     }
     return {
+      ...this.store.getRun(id)?.summary,
       bestValLoss: done.bestValLoss,
       bestValAccuracy: done.bestValAccuracy,
       finalTrainLoss: finalEpoch?.value ?? null,

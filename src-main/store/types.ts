@@ -18,6 +18,12 @@ export interface RunSummary {
   epochsCompleted?: number
   /** e.g. 'completed', 'early_stopped', 'diverged'. */
   outcome?: string
+  /** From the engine's start report: what a progress bar and ETA need, and the kernel backend used. */
+  stepsPerEpoch?: number
+  trainSize?: number
+  validationSize?: number
+  parameterCount?: number
+  backend?: string
 }
 
 /** An error as plain data (what the engine process sends). */

@@ -7,7 +7,7 @@ import type { StepEvent } from '../../src-engine/protocol'
 import type { Checkpoint } from '../../src-engine/train/checkpoint'
 import { forkLauncher } from '../../src-main/runs/launcher'
 import { RunManager } from '../../src-main/runs/run-manager'
-import { decodeStateDict, type ArtifactKind, type CheckpointKind, type EpochEvent, type RunSink, type RunStatus, type StatusInfo } from '../../src-main/runs/run-sink'
+import { decodeStateDict, type ArtifactKind, type CheckpointKind, type EpochEvent, type RunSink, type RunStatus, type StartEvent, type StatusInfo } from '../../src-main/runs/run-sink'
 import { StoreRunSink, storeRunId } from '../../src-main/runs/store-sink'
 import { RunStore } from '../../src-main/store/run-store'
 import type { TrainConfig } from '../../src-engine/train/train-config'
@@ -71,6 +71,9 @@ class DyingSink implements RunSink {
   }
   appendEpoch(runId: string, epoch: EpochEvent): void {
     if (!this.dead) this.inner.appendEpoch(runId, epoch)
+  }
+  recordStart(runId: string, start: StartEvent): void {
+    if (!this.dead) this.inner.recordStart(runId, start)
   }
   saveCheckpoint(runId: string, kind: CheckpointKind, checkpoint: Checkpoint): void {
     if (!this.dead) this.inner.saveCheckpoint(runId, kind, checkpoint)
