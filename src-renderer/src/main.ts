@@ -1,5 +1,8 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
+import { connectWorkbench } from './api/workbench'
+import './styles/base.css'
 
-createApp(App).use(createPinia()).mount('#app')
+const connected = connectWorkbench() !== null
+createApp(App, { connected }).use(createPinia()).mount('#app')
