@@ -240,6 +240,8 @@ export interface WorkbenchBackend {
   manager: RunManager
   /** Runs found 'running' at startup and marked 'interrupted'. */
   recovered: number[]
+  /** Runs found 'queued' at startup (their process died before their turn) and queued again. */
+  requeued: number[]
   close(): void
 }
 
@@ -247,8 +249,10 @@ export interface WorkbenchBackend {
 export function startWorkbenchBackend(options: WorkbenchBackendOptions): WorkbenchBackend {
   const store = RunStore.open(options.dbPath)
   let recovered: number[]
+  let requeued: number[]
   try {
     recovered = store.markInterruptedRuns()
+    requeued = store.claimOrphanedQueuedRuns()
   } catch (err) {
     store.close()
     throw err
@@ -261,12 +265,17 @@ export function startWorkbenchBackend(options: WorkbenchBackendOptions): Workben
     ...(options.resourcesDir !== undefined ? { resourcesDir: options.resourcesDir } : {})
   })
   const service = createWorkbenchService({ store, manager })
+  for (const id of requeued) {
+    const run = store.getRun(id)
+    if (run) manager.enqueue({ runId: String(id), network: run.network, training: run.training })
+  }
   let closed = false
   return {
     service,
     store,
     manager,
     recovered,
+    requeued,
     close() {
       if (closed) return
       closed = true

@@ -150,8 +150,8 @@ export class RunStore {
     return this.guard(`create run "${run.name}"`, () =>
       this.db.transaction((): number => {
         const info = this.stmt(
-          `INSERT INTO runs (experiment_id, parent_run_id, name, status, created_at, network, training, seed, dataset, notes, tags)
-           VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`
+          `INSERT INTO runs (experiment_id, parent_run_id, name, status, created_at, network, training, seed, dataset, notes, tags, owner_pid)
+           VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`
         ).run(
           run.experimentId ?? null,
           run.parentRunId ?? null,
@@ -162,7 +162,8 @@ export class RunStore {
           run.training.seed,
           run.training.dataset.id,
           run.notes ?? '',
-          JSON.stringify(run.tags ?? [])
+          JSON.stringify(run.tags ?? []),
+          process.pid
         )
         const id = Number(info.lastInsertRowid)
         const insert = this.stmt('INSERT OR REPLACE INTO hyperparameters (run_id, key, value, numeric) VALUES (?, ?, ?, ?)')
@@ -192,7 +193,7 @@ export class RunStore {
            started_at = COALESCE(?, started_at, CASE WHEN ? = 'running' THEN ? END),
            finished_at = COALESCE(?, CASE WHEN ? THEN ? ELSE finished_at END),
            error = CASE WHEN ? THEN ? ELSE error END,
-           owner_pid = CASE WHEN ? = 'running' THEN ? ELSE NULL END
+           owner_pid = CASE WHEN ? IN ('queued', 'running') THEN ? ELSE NULL END
          WHERE id = ?`
       ).run(
         status,
@@ -250,6 +251,22 @@ export class RunStore {
       const mark = this.stmt("UPDATE runs SET status = 'interrupted', owner_pid = NULL WHERE id = ? AND status = 'running'")
       this.db.transaction(() => {
         for (const id of orphaned) mark.run(id)
+      })()
+      return orphaned.sort((a, b) => a - b)
+    })
+  }
+
+  /**
+   * Queued runs whose owning process is gone (the app quit or crashed before their turn): claims them for
+   * this process and returns their ids, oldest first, so they can be queued again.
+   */
+  claimOrphanedQueuedRuns(isAlive: (pid: number) => boolean = processIsAlive): number[] {
+    return this.guard('claim queued runs', () => {
+      const queued = this.stmt("SELECT id, owner_pid AS pid FROM runs WHERE status = 'queued'").all() as { id: number; pid: number | null }[]
+      const orphaned = queued.filter((r) => r.pid === null || r.pid === process.pid || !isAlive(r.pid)).map((r) => r.id)
+      const claim = this.stmt("UPDATE runs SET owner_pid = ? WHERE id = ? AND status = 'queued'")
+      this.db.transaction(() => {
+        for (const id of orphaned) claim.run(process.pid, id)
       })()
       return orphaned.sort((a, b) => a - b)
     })

@@ -142,6 +142,22 @@ describe('workbench service (real store, real engine)', () => {
     expect(await b.manager.settled(String(id))).toBe('completed')
   })
 
+  it('restart recovery: runs left queued by a process that died are queued again and train', async () => {
+    const path = dbPath()
+    const store = RunStore.open(path)
+    const first = store.createRun({ name: 'waiting 1', network, training: training(1) })
+    const second = store.createRun({ name: 'waiting 2', network, training: training(1) })
+    // A queued run that belongs to another live process is left to that process.
+    const other = store.createRun({ name: 'someone else', network, training: training(1) })
+    store.db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(process.ppid, other)
+    store.close()
+    const b = open(path)
+    expect(b.requeued).toEqual([first, second])
+    expect(await b.manager.settled(String(first))).toBe('completed')
+    expect(await b.manager.settled(String(second))).toBe('completed')
+    expect((await b.service.invoke('runs:get', { runId: other }))!.status).toBe('queued')
+  })
+
   it('networks: save, list, get', async () => {
     const b = open()
     await b.service.invoke('networks:save', { name: 'tiny', spec: network })

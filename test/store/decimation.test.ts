@@ -115,8 +115,13 @@ describe('metricSeries decimation through the block summary', () => {
   it('builds the summary for metrics written before the migration that adds it', () => {
     const path = tempDbPath()
     const old = openDatabase(path, { migrations: MIGRATIONS.slice(0, 1) })
-    const oldStore = new RunStore(old)
-    const id = oldStore.createRun(newRun('old'))
+    // A run row as the first schema wrote it (today's createRun also fills later columns).
+    const run = newRun('old')
+    const id = Number(
+      old
+        .prepare(`INSERT INTO runs (name, status, created_at, network, training, seed, dataset, notes, tags) VALUES (?, 'completed', ?, ?, ?, ?, ?, '', '[]')`)
+        .run(run.name, Date.now(), JSON.stringify(run.network), JSON.stringify(run.training), run.training.seed, run.training.dataset.id).lastInsertRowid
+    )
     const rows = randomSeries(30_000, 9)
     const insert = old.prepare('INSERT INTO metrics (run_id, name, split, step, epoch, value, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
     old.transaction(() => {
