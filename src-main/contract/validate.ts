@@ -6,6 +6,7 @@ import { analyzeNetwork, type NetworkSpec } from '../../src-engine/spec/network-
 import { validateTrainConfig, type TrainConfig } from '../../src-engine/train/train-config'
 import { RUN_STATUSES } from '../store/migrations'
 import type { ListRunsQuery, RunSortKey, RunStatus } from '../store/types'
+import { STUDY_KINDS, type StudyKind, type StudyRequest } from '../studies/study-types'
 import { isWorkbenchChannel, type WorkbenchChannel, type WorkbenchRequest } from './workbench-api'
 
 export class BadRequestError extends Error {
@@ -229,7 +230,52 @@ export const validators: Validators = {
         return v
       })
     }
+  },
+  'studies:preview': (raw) => studyRequest('studies:preview', raw),
+  'studies:start': (raw) => studyRequest('studies:start', raw),
+  'studies:list': (raw) => {
+    const c: Checker = new Checker('studies:list')
+    c.object(raw ?? {}, [])
+    return {}
+  },
+  'studies:report': (raw) => {
+    const c: Checker = new Checker('studies:report')
+    return { experimentId: c.id(c.object(raw, ['experimentId']), 'experimentId') }
   }
+}
+
+function studyRequest(channel: 'studies:preview' | 'studies:start', raw: unknown): StudyRequest {
+  const c: Checker = new Checker(channel)
+  const o = c.object(raw, ['kind', 'name', 'base', 'repeats', 'grid', 'trainSizes'])
+  if (!(STUDY_KINDS as readonly unknown[]).includes(o.kind)) c.fail('kind', `kind must be one of ${STUDY_KINDS.join(', ')}, got ${show(o.kind)}`)
+  const base = c.object(o.base, ['network', 'training'])
+  const name = c.optString(o, 'name', MAX_NAME)
+  const repeats = c.optInt(o, 'repeats', 1, 10)
+  const request: StudyRequest = { kind: o.kind as StudyKind, base: { network: c.network(base, 'network'), training: c.training(base, 'training') } }
+  if (name !== undefined) request.name = name
+  if (repeats !== undefined) request.repeats = repeats
+  if (o.trainSizes !== undefined) {
+    const sizes = o.trainSizes
+    if (!Array.isArray(sizes) || sizes.length === 0 || sizes.length > 20 || !sizes.every((n) => typeof n === 'number' && Number.isInteger(n) && n > 0)) {
+      c.fail('trainSizes', `trainSizes must be a list of 1 to 20 positive whole numbers, got ${show(sizes)}`)
+    }
+    request.trainSizes = sizes as number[]
+  }
+  if (o.grid !== undefined) {
+    const axes = o.grid
+    if (!Array.isArray(axes) || axes.length === 0 || axes.length > 6) c.fail('grid', `grid must be a list of 1 to 6 axes, got ${show(axes)}`)
+    request.grid = axes.map((a: unknown, i: number) => {
+      const axis = c.object(a, ['path', 'values'])
+      const path = c.string(axis, 'path', 100)
+      if (!/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/.test(path)) c.fail(`grid[${i}].path`, `grid[${i}].path must be a dotted config path like "optimizer.lr", got ${show(path)}`)
+      const values = axis.values
+      if (!Array.isArray(values) || values.length === 0 || values.length > 20 || !values.every((v) => ['number', 'string', 'boolean'].includes(typeof v))) {
+        c.fail(`grid[${i}].values`, `grid[${i}].values must be a list of 1 to 20 numbers, strings or booleans, got ${show(values)}`)
+      }
+      return { path, values: values as (number | string | boolean)[] }
+    })
+  }
+  return request
 }
 
 /** Validates one request for a channel; an unknown channel is a BadRequest too. */

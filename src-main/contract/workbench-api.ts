@@ -17,6 +17,9 @@ import type {
   RunRecord
 } from '../store/types'
 
+import type { StudyListItem, StudyPreview, StudyReport, StudyRequest } from '../studies/study-types'
+
+export type { StudyListItem, StudyPreview, StudyReport, StudyRequest }
 export type { NetworkSpec, TrainConfig, RunRecord, RunStatus, MetricPoint, MetricSplit, NetworkRecord, NetworkListItem, HyperparameterDiff, ListRunsQuery }
 
 /** A dataset a run can train on. */
@@ -43,6 +46,12 @@ export interface WorkbenchChannels {
   'runs:setTags': { request: { runId: number; tags: string[] }; response: RunRecord }
   'metrics:series': { request: { runId: number; name: string; split: MetricSplit; maxPoints?: number }; response: MetricPoint[] }
   'compare:hyperparameters': { request: { runIds: number[] }; response: HyperparameterDiff[] }
+  /** A study's variants, run count and time estimate, without launching anything. */
+  'studies:preview': { request: StudyRequest; response: StudyPreview }
+  /** One experiment; one queued run per variant and seed. */
+  'studies:start': { request: StudyRequest; response: { experimentId: number; runIds: number[] } }
+  'studies:list': { request: Record<string, never>; response: StudyListItem[] }
+  'studies:report': { request: { experimentId: number }; response: StudyReport }
 }
 
 export type WorkbenchChannel = keyof WorkbenchChannels
@@ -66,7 +75,11 @@ export const WORKBENCH_CHANNELS = [
   'runs:setNotes',
   'runs:setTags',
   'metrics:series',
-  'compare:hyperparameters'
+  'compare:hyperparameters',
+  'studies:preview',
+  'studies:start',
+  'studies:list',
+  'studies:report'
 ] as const satisfies readonly WorkbenchChannel[]
 
 // Compile-time check that the list names every channel.

@@ -21,23 +21,9 @@ import { RunStore } from '../store/run-store'
 import { BUILTIN_DATASETS } from '../../src-engine/node/builtin-datasets'
 import type { RunRecord } from '../store/types'
 
-/** A request that names something that does not exist (code 'NotFound'). */
-export class NotFoundError extends Error {
-  readonly code = 'NotFound'
-  constructor(message: string) {
-    super(message)
-    this.name = 'NotFound'
-  }
-}
-
-/** A request that does not fit the run's current state, e.g. resuming a completed run (code 'Conflict'). */
-export class ConflictError extends Error {
-  readonly code = 'Conflict'
-  constructor(message: string) {
-    super(message)
-    this.name = 'Conflict'
-  }
-}
+import { ConflictError, NotFoundError } from './service-errors'
+import { createStudyService } from '../studies/study-service'
+export { ConflictError, NotFoundError }
 
 export type WorkbenchHandlers = { [C in WorkbenchChannel]: (request: WorkbenchRequest<C>) => Promise<WorkbenchResponse<C>> }
 
@@ -80,7 +66,14 @@ export function createWorkbenchService(deps: { store: RunStore; manager: RunMana
     manager.enqueue({ runId: key(run.id), network: run.network, training: run.training })
   }
 
+  const studies = createStudyService({ store, enqueue: startRun, concurrency: manager.concurrency })
+
   const handlers: WorkbenchHandlers = {
+    'studies:preview': async (request) => studies.preview(request),
+    'studies:start': async (request) => studies.start(request),
+    'studies:list': async () => studies.list(),
+    'studies:report': async ({ experimentId }) => studies.report(experimentId),
+
     'networks:list': async () => store.listNetworks(),
     'networks:save': async ({ name, spec }) => store.saveNetwork(name, spec),
     'networks:get': async ({ name, version }) => store.getNetwork(name, version),

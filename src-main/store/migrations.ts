@@ -119,6 +119,10 @@ export const MIGRATIONS: readonly string[] = [
   // (another CLI or app may be training into the same database right now).
   `
   ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+  `,
+  // 4: what an experiment is (a study's kind, variants and their runs), as JSON.
+  `
+  ALTER TABLE experiments ADD COLUMN definition TEXT;
   `
 ]
 

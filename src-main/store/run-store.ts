@@ -105,6 +105,11 @@ interface ExperimentRow {
   name: string
   kind: string
   created_at: number
+  definition: string | null
+}
+
+function toExperimentRecord(r: ExperimentRow): ExperimentRecord {
+  return { id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at, definition: r.definition === null ? null : (JSON.parse(r.definition) as unknown) }
 }
 
 type SqlValue = string | number | bigint | Buffer | null
@@ -581,22 +586,36 @@ export class RunStore {
 
   // ---- experiments --------------------------------------------------------------------------
 
-  createExperiment(name: string, kind: string): number {
+  createExperiment(name: string, kind: string, definition: unknown = null): number {
     return this.guard(`create experiment "${name}"`, () =>
-      Number(this.stmt('INSERT INTO experiments (name, kind, created_at) VALUES (?, ?, ?)').run(name, kind, Date.now()).lastInsertRowid)
+      Number(
+        this.stmt('INSERT INTO experiments (name, kind, created_at, definition) VALUES (?, ?, ?, ?)').run(
+          name,
+          kind,
+          Date.now(),
+          definition === null ? null : JSON.stringify(definition)
+        ).lastInsertRowid
+      )
     )
+  }
+
+  setExperimentDefinition(id: number, definition: unknown): void {
+    this.guard(`save experiment ${id}`, () => {
+      const info = this.stmt('UPDATE experiments SET definition = ? WHERE id = ?').run(JSON.stringify(definition), id)
+      if (info.changes === 0) throw new StoreError('not_found', `experiment ${id} does not exist`, this.path)
+    })
   }
 
   getExperiment(id: number): ExperimentRecord | null {
     return this.guard(`read experiment ${id}`, () => {
       const row = this.stmt('SELECT * FROM experiments WHERE id = ?').get(id) as ExperimentRow | undefined
-      return row ? { id: row.id, name: row.name, kind: row.kind, createdAt: row.created_at } : null
+      return row ? toExperimentRecord(row) : null
     })
   }
 
   listExperiments(): ExperimentRecord[] {
     return this.guard('list experiments', () =>
-      (this.stmt('SELECT * FROM experiments ORDER BY created_at DESC, id DESC').all() as ExperimentRow[]).map((r) => ({ id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at }))
+      (this.stmt('SELECT * FROM experiments ORDER BY created_at DESC, id DESC').all() as ExperimentRow[]).map(toExperimentRecord)
     )
   }
 

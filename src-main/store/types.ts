@@ -143,4 +143,6 @@ export interface ExperimentRecord {
   name: string
   kind: string
   createdAt: number
+  /** What the experiment is (for studies: a StudyDefinition), parsed from JSON; null when not recorded. */
+  definition: unknown
 }
