@@ -1,6 +1,6 @@
 /**
  * Where the user is, kept in the URL hash so reloads, back/forward and links work without a router:
- * #/editor, #/runs, #/runs/12, #/compare?runs=3,4.
+ * #/editor, #/runs, #/runs/12, #/compare?runs=3,4, #/studies, #/studies/5.
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -10,12 +10,16 @@ export type Route =
   | { view: 'runs' }
   | { view: 'run'; runId: number }
   | { view: 'compare'; runIds: number[] }
+  | { view: 'studies' }
+  | { view: 'study'; experimentId: number }
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?')
   const parts = path.split('/').filter(Boolean)
   if (parts[0] === 'runs' && parts[1] !== undefined && /^\d+$/.test(parts[1])) return { view: 'run', runId: Number(parts[1]) }
   if (parts[0] === 'runs') return { view: 'runs' }
+  if (parts[0] === 'studies' && parts[1] !== undefined && /^\d+$/.test(parts[1])) return { view: 'study', experimentId: Number(parts[1]) }
+  if (parts[0] === 'studies') return { view: 'studies' }
   if (parts[0] === 'compare') {
     const ids = (new URLSearchParams(query).get('runs') ?? '')
       .split(',')
@@ -36,6 +40,10 @@ export function routeHash(route: Route): string {
       return `#/runs/${route.runId}`
     case 'compare':
       return `#/compare?runs=${route.runIds.join(',')}`
+    case 'studies':
+      return '#/studies'
+    case 'study':
+      return `#/studies/${route.experimentId}`
   }
 }
 
