@@ -43,6 +43,8 @@ export interface WorkbenchChannels {
   'runs:setTags': { request: { runId: number; tags: string[] }; response: RunRecord }
   'metrics:series': { request: { runId: number; name: string; split: MetricSplit; maxPoints?: number }; response: MetricPoint[] }
   'compare:hyperparameters': { request: { runIds: number[] }; response: HyperparameterDiff[] }
+  /** Writes the run's model; without a path, into exports/ next to the database. pytorch writes a folder. */
+  'runs:export': { request: { runId: number; format: 'onnx' | 'pytorch' | 'tatami'; weights: 'best' | 'final'; path?: string }; response: { path: string; bytes: number } }
 }
 
 export type WorkbenchChannel = keyof WorkbenchChannels
@@ -66,7 +68,8 @@ export const WORKBENCH_CHANNELS = [
   'runs:setNotes',
   'runs:setTags',
   'metrics:series',
-  'compare:hyperparameters'
+  'compare:hyperparameters',
+  'runs:export'
 ] as const satisfies readonly WorkbenchChannel[]
 
 // Compile-time check that the list names every channel.
