@@ -7,8 +7,10 @@ import { makeRandom } from '../helpers/random'
 /**
  * A network with non-trivial weights: every parameter random, batch-norm running means random and
  * running variances in [0.5, 1.5], so an export that ignored any of them would give other outputs.
+ * keepInitWeights keeps the initializers' conv/dense weights (He/Xavier scale), so a deep network's
+ * outputs are not saturated and still show every layer's error; everything else is randomized.
  */
-export function randomNetwork(spec: NetworkSpec | ResolvedNetworkSpec, seed = 1): Network {
+export function randomNetwork(spec: NetworkSpec | ResolvedNetworkSpec, seed = 1, keepInitWeights = false): Network {
   const net = createNetwork(spec, { seed })
   const rnd = makeRandom(seed + 100)
   const state = net.stateDict()
@@ -17,6 +19,7 @@ export function randomNetwork(spec: NetworkSpec | ResolvedNetworkSpec, seed = 1)
     for (let i = 0; i < data.length; i++) {
       if (name.endsWith('running_var')) data[i] = 1 + 0.5 * rnd()
       else if (name.endsWith('num_batches_tracked')) data[i] = 7
+      else if (keepInitWeights && name.endsWith('weight') && entry.shape.length >= 2) continue
       else data[i] = 0.5 * rnd()
     }
   }

@@ -14,7 +14,7 @@ describe('ONNX export of every example network', () => {
   for (const file of files) {
     it(`${file}: onnxruntime output equals the engine's (batch 1 and 5)`, async () => {
       const experiment = JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as { network: unknown; training: unknown }
-      const net = randomNetwork(experiment.network as never, 3)
+      const net = randomNetwork(experiment.network as never, 3, true)
       const bytes = exportOnnx(modelOf(net))
       for (const batch of [1, 5]) {
         const x = randomInput(net.inputShape, batch, 11 + batch)

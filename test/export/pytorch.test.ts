@@ -27,7 +27,7 @@ function cases(): Case[] {
     return { name: c.name, net, batch: 3, input: randomInput(net.inputShape, 3, i) }
   })
   for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.json'))) {
-    const net = randomNetwork((JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as { network: unknown }).network as never, 5)
+    const net = randomNetwork((JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as { network: unknown }).network as never, 5, true)
     out.push({ name: file, net, batch: 2, input: randomInput(net.inputShape, 2, 99) })
   }
   return out
