@@ -64,7 +64,7 @@ async function runTraining(start: Extract<ToEngine, { type: 'start' }>, parent: 
   const dataset = await loadBuiltinDataset(start.training.dataset.id, start.resourcesDir).catch((err: Error) => {
     throw new Error(`engine: ${err.message}`)
   })
-  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, start.training.dataset), { resumeFrom: start.resumeFrom })
+  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, start.training.dataset), { resumeFrom: start.resumeFrom, initialWeights: start.initialWeights })
   let pending: StepEvent[] = []
   let lastFlush = performance.now()
   const flush = () => {

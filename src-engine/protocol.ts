@@ -6,6 +6,7 @@ import type { NetworkSpec } from './spec/network-spec'
 import type { TrainConfig } from './train/train-config'
 import type { TrainEvent } from './train/events'
 import type { Checkpoint } from './train/checkpoint'
+import type { StateDict } from './network'
 
 export type StepEvent = Extract<TrainEvent, { type: 'step' }>
 
@@ -17,6 +18,8 @@ export type ToEngine =
       /** Folder holding datasets/ (the bundled MNIST); default: the repository's resources/. */
       resourcesDir?: string
       resumeFrom?: Checkpoint
+      /** Fine-tune: start from these weights instead of fresh ones. */
+      initialWeights?: StateDict
     }
   | { type: 'pause' }
   | { type: 'stop' }

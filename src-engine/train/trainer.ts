@@ -24,6 +24,8 @@ export interface TrainerOptions {
   dtype?: DType
   /** Continue from this checkpoint instead of starting fresh. */
   resumeFrom?: Checkpoint
+  /** Start from these weights (fine-tuning) instead of fresh ones; ignored when resuming. */
+  initialWeights?: StateDict
   /** Clock in milliseconds (tests may pass a fake one). Default performance.now. */
   now?: () => number
   /** Emit a 'checkpoint' event at every epoch end. Default true. */
@@ -93,6 +95,14 @@ export class Trainer {
     checkDataFits(this.spec, data)
     this.rng = createRng(cfg.seed)
     this.network = createNetwork(this.spec, { rng: this.rng, dtype, kernels: options.kernels, initializer: cfg.initializer })
+    // After the initializers have drawn from the RNG, so shuffles and dropout follow a fresh run's sequence.
+    if (options.initialWeights && !options.resumeFrom) {
+      try {
+        this.network.loadStateDict(options.initialWeights)
+      } catch (err) {
+        throw new Error(`initial weights: ${(err as Error).message}`)
+      }
+    }
     this.optimizer = createOptimizer(cfg.optimizer, this.network.params())
     this.loss = createLoss(cfg.loss, this.network.allocator)
     this.useLogits = cfg.loss === 'cross_entropy'

@@ -9,9 +9,10 @@ import { StoreRunSink } from '../runs/store-sink'
 import type { RunStatus, StatusInfo } from '../runs/run-sink'
 import type { RunStore } from '../store/run-store'
 import type { RunRecord } from '../store/types'
+import type { StateDict } from '../../src-engine/network'
 import { epochLine, pct } from './db'
 
-export async function trainStoredRun(store: RunStore, run: RunRecord, mode: 'start' | 'resume'): Promise<number> {
+export async function trainStoredRun(store: RunStore, run: RunRecord, mode: 'start' | 'resume', initialWeights?: StateDict): Promise<number> {
   const out = process.stdout
   const manager = new RunManager({ launcher: forkLauncher({ ownProcessGroup: true }), sink: new StoreRunSink(store), concurrency: 1 })
   const runId = String(run.id)
@@ -37,7 +38,7 @@ export async function trainStoredRun(store: RunStore, run: RunRecord, mode: 'sta
   process.on('SIGINT', onSigint)
   const started = Date.now()
   try {
-    if (mode === 'start') manager.enqueue({ runId, network: run.network, training: run.training })
+    if (mode === 'start') manager.enqueue({ runId, network: run.network, training: run.training, ...(initialWeights ? { initialWeights } : {}) })
     else manager.resume(runId, { network: run.network, training: run.training })
     const status = await manager.settled(runId)
     const done = last?.done

@@ -4,6 +4,8 @@ import { UsageError } from './db'
 import { resumeCommand } from './resume-command'
 import { runsCommand } from './runs-command'
 import { serveCommand } from './serve-command'
+import { exportCommand } from './export-command'
+import { importCommand } from './import-command'
 import { showCommand } from './show-command'
 import { trainCommand } from './train-command'
 
@@ -15,6 +17,8 @@ Commands:
   runs                    list the runs of the run database (tatami runs --help)
   show RUN                a run's details, epochs and checkpoints (tatami show --help)
   resume RUN              continue a paused, stopped or interrupted run (tatami resume --help)
+  export RUN              write a run's model as ONNX, PyTorch or a .tatami file (tatami export --help)
+  import FILE             read a .tatami or Tatami-exported .onnx file into the network library (tatami import --help)
   serve                   the workbench over HTTP on 127.0.0.1 with a per-launch token (tatami serve --help)
 
 The run database: --db PATH, else $TATAMI_DB, else ~/.config/tatami/tatami.sqlite (the app's
@@ -25,7 +29,9 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   runs: runsCommand,
   show: showCommand,
   resume: resumeCommand,
-  serve: serveCommand
+  serve: serveCommand,
+  export: exportCommand,
+  import: importCommand
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -5,9 +5,10 @@
  */
 import { writeFile, rename } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { prepareTrainData, Trainer, type ControlRequest, type TrainEvent } from '../../src-engine/index'
+import { createNetwork, prepareTrainData, Trainer, type ControlRequest, type TrainEvent } from '../../src-engine/index'
 import { loadBuiltinDataset } from '../../src-engine/node/builtin-datasets'
 import { readExperimentFile } from './experiment-file'
+import { readModelFile } from '../export/read-model-file'
 import { ProgressBar } from './progress'
 import { trainIntoStore } from './train-db'
 import { epochLine, pct } from './db'
@@ -19,6 +20,8 @@ Trains the network of an experiment file ({"network": ..., "training": ...}, see
 Options:
   --seed N       override training.seed
   --epochs N     override training.epochs
+  --init FILE    fine-tune: start from the weights of a .tatami file (or a Tatami-exported .onnx)
+                 instead of fresh ones; the experiment's network must match the file's
   --out PATH     write the trained model (spec, config, normalizer, weights, summary) as JSON
                  (in-process training only)
   --db PATH      log the run into this run database and train it in an engine process; prints the
@@ -30,7 +33,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { seed: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+    options: { seed: { type: 'string' }, epochs: { type: 'string' }, init: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
   })
   if (values.help) {
     process.stdout.write(HELP + '\n')
@@ -44,17 +47,27 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const training = { ...experiment.training }
   if (values.seed !== undefined) training.seed = parseWholeNumber('--seed', values.seed)
   if (values.epochs !== undefined) training.epochs = parseWholeNumber('--epochs', values.epochs)
+  const init = values.init !== undefined ? { path: values.init, weights: readModelFile(values.init).model.weights } : undefined
+  if (init) {
+    // Refuse a mismatch here, before a run is created, naming what differs.
+    try {
+      createNetwork(experiment.network).loadStateDict(init.weights)
+    } catch (err) {
+      process.stderr.write(`tatami train: --init ${init.path} does not fit the experiment's network: ${(err as Error).message}\n`)
+      return 1
+    }
+  }
   if (values.db !== undefined) {
     if (values.out !== undefined) {
       process.stderr.write('tatami train: --out is for in-process training; with --db the weights are stored in the database\n')
       return 2
     }
-    return trainIntoStore(positionals[0], experiment.network, training, values.db)
+    return trainIntoStore(positionals[0], experiment.network, training, values.db, init)
   }
 
   const dataset = await loadBuiltinDataset(training.dataset.id)
   const data = prepareTrainData(dataset, training.dataset)
-  const trainer = new Trainer(experiment.network, training, data)
+  const trainer = new Trainer(experiment.network, training, data, { initialWeights: init?.weights })
   const out = process.stdout
   const bar = new ProgressBar(process.stderr)
   let stepsPerEpoch = 1

@@ -219,6 +219,14 @@ export const validators: Validators = {
     const maxPoints = c.optInt(o, 'maxPoints', 2, MAX_POINTS)
     return { runId: c.id(o, 'runId'), name: c.string(o, 'name', MAX_NAME), split: o.split, ...(maxPoints !== undefined ? { maxPoints } : {}) }
   },
+  'runs:export': (raw) => {
+    const c: Checker = new Checker('runs:export')
+    const o = c.object(raw, ['runId', 'format', 'weights', 'path'])
+    if (o.format !== 'onnx' && o.format !== 'pytorch' && o.format !== 'tatami') c.fail('format', `format must be "onnx", "pytorch" or "tatami", got ${show(o.format)}`)
+    if (o.weights !== 'best' && o.weights !== 'final') c.fail('weights', `weights must be "best" or "final", got ${show(o.weights)}`)
+    const path = c.optString(o, 'path', 4096)
+    return { runId: c.id(o, 'runId'), format: o.format, weights: o.weights, ...(path !== undefined ? { path } : {}) }
+  },
   'compare:hyperparameters': (raw) => {
     const c: Checker = new Checker('compare:hyperparameters')
     const o = c.object(raw, ['runIds'])

@@ -52,6 +52,8 @@ export interface WorkbenchChannels {
   'studies:start': { request: StudyRequest; response: { experimentId: number; runIds: number[] } }
   'studies:list': { request: Record<string, never>; response: StudyListItem[] }
   'studies:report': { request: { experimentId: number }; response: StudyReport }
+  /** Writes the run's model; without a path, into exports/ next to the database. pytorch writes a folder. */
+  'runs:export': { request: { runId: number; format: 'onnx' | 'pytorch' | 'tatami'; weights: 'best' | 'final'; path?: string }; response: { path: string; bytes: number } }
 }
 
 export type WorkbenchChannel = keyof WorkbenchChannels
@@ -79,7 +81,8 @@ export const WORKBENCH_CHANNELS = [
   'studies:preview',
   'studies:start',
   'studies:list',
-  'studies:report'
+  'studies:report',
+  'runs:export'
 ] as const satisfies readonly WorkbenchChannel[]
 
 // Compile-time check that the list names every channel.

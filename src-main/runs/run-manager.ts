@@ -9,6 +9,7 @@ import { serializeError, type FromEngine, type StepEvent } from '../../src-engin
 import type { NetworkSpec } from '../../src-engine/spec/network-spec'
 import type { TrainConfig } from '../../src-engine/train/train-config'
 import type { Checkpoint } from '../../src-engine/train/checkpoint'
+import type { StateDict } from '../../src-engine/network'
 import type { TrainEvent, TrainOutcome } from '../../src-engine/train/events'
 import type { EngineLauncher, EngineProcess } from './launcher'
 import { encodeStateDict, type EpochEvent, type RunSink, type RunStatus, type StartEvent, type StatusInfo } from './run-sink'
@@ -19,6 +20,8 @@ export interface RunRequest {
   training: TrainConfig
   /** Continue from this checkpoint instead of starting fresh. */
   resumeFrom?: Checkpoint
+  /** Fine-tune: start from these weights (e.g. an imported model) instead of fresh ones. */
+  initialWeights?: StateDict
 }
 
 export interface RunManagerOptions {
@@ -246,7 +249,8 @@ export class RunManager {
           network: run.request.network,
           training: run.request.training,
           ...(this.resourcesDir ? { resourcesDir: this.resourcesDir } : {}),
-          ...(run.request.resumeFrom ? { resumeFrom: run.request.resumeFrom } : {})
+          ...(run.request.resumeFrom ? { resumeFrom: run.request.resumeFrom } : {}),
+          ...(run.request.initialWeights ? { initialWeights: run.request.initialWeights } : {})
         })
         break
       case 'steps':

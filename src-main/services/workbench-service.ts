@@ -20,6 +20,8 @@ import { StoreRunSink } from '../runs/store-sink'
 import { RunStore } from '../store/run-store'
 import { BUILTIN_DATASETS } from '../../src-engine/node/builtin-datasets'
 import type { RunRecord } from '../store/types'
+import { isAbsolute } from 'node:path'
+import { exportRun, ExportError } from '../export/export-run'
 
 import { ConflictError, NotFoundError } from './service-errors'
 import { createStudyService } from '../studies/study-service'
@@ -163,6 +165,16 @@ export function createWorkbenchService(deps: { store: RunStore; manager: RunMana
     'compare:hyperparameters': async ({ runIds }) => {
       for (const id of runIds) requireRun(id)
       return store.differingHyperparameters(runIds)
+    },
+    'runs:export': async ({ runId, format, weights, path }) => {
+      requireRun(runId)
+      if (path !== undefined && !isAbsolute(path)) throw new BadRequestError('runs:export', 'path', `path must be absolute, got ${JSON.stringify(path)}`)
+      try {
+        return exportRun(store, runId, { format, weights, outPath: path })
+      } catch (err) {
+        if (err instanceof ExportError) throw new ConflictError(err.message)
+        throw err
+      }
     }
   }
 
