@@ -34,12 +34,12 @@ describe.skipIf(!chromium)('the network editor in Chromium through tatami serve'
 
     for (const type of ['conv2d', 'relu', 'maxpool2d', 'flatten', 'dense', 'softmax']) await dragIn(page, type)
     expect(await layerTypes(page)).toEqual([
-      '1. Convolution 2D',
-      '2. ReLU',
-      '3. Max pooling 2D',
-      '4. Flatten',
-      '5. Dense (affine)',
-      '6. Softmax'
+      'Layer 0: Convolution 2D',
+      'Layer 1: ReLU',
+      'Layer 2: Max pooling 2D',
+      'Layer 3: Flatten',
+      'Layer 4: Dense (affine)',
+      'Layer 5: Softmax'
     ])
     // conv2d(8, k3) on 1×28×28 → 8×26×26 → pool 8×13×13 → 1352 → dense 10
     await expect(page.getByTestId('layer-shape-0').textContent()).resolves.toContain('8×26×26')
@@ -50,9 +50,9 @@ describe.skipIf(!chromium)('the network editor in Chromium through tatami serve'
 
     // Drag a card to reorder it: the softmax goes before the flatten, then back with undo.
     await page.dragAndDrop('[data-testid="layer-5"]', '[data-testid="drop-slot-3"]')
-    expect((await layerTypes(page))[3]).toBe('4. Softmax')
+    expect((await layerTypes(page))[3]).toBe('Layer 3: Softmax')
     await page.getByTestId('undo').click()
-    expect((await layerTypes(page))[5]).toBe('6. Softmax')
+    expect((await layerTypes(page))[5]).toBe('Layer 5: Softmax')
 
     // Edit a field through the form: filters and padding of the convolution.
     await page.getByTestId('layer-0').click()
@@ -82,12 +82,12 @@ describe.skipIf(!chromium)('the network editor in Chromium through tatami serve'
     // Keyboard: select the ReLU card, move it down, then delete it and undo.
     await page.getByTestId('layer-1').click()
     await page.keyboard.press('Alt+ArrowDown')
-    expect((await layerTypes(page))[2]).toBe('3. ReLU')
+    expect((await layerTypes(page))[2]).toBe('Layer 2: ReLU')
     await page.keyboard.press('Delete')
     expect(await layerTypes(page)).toHaveLength(5)
     await page.keyboard.press('Control+z')
     await page.keyboard.press('Control+z')
-    expect((await layerTypes(page))[1]).toBe('2. ReLU')
+    expect((await layerTypes(page))[1]).toBe('Layer 1: ReLU')
 
     // Save twice under one name (two versions), then reopen version 1.
     await page.getByTestId('network-name').fill('e2e-net')
