@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { chromiumPath, launchChromium, startServe, watchPageErrors, type ServeInstance } from './harness'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { chromiumPath, launchChromium, root, startServe, watchPageErrors, type ServeInstance } from './harness'
 
 const chromium = chromiumPath()
 
@@ -108,6 +110,60 @@ describe.skipIf(!chromium)('the network editor in Chromium through tatami serve'
     expect(await layerTypes(page)).toHaveLength(6)
     await expect(page.getByTestId('layer-shape-0').textContent()).resolves.toContain('6×28×28')
     await expect(page.getByTestId('network-name').inputValue()).resolves.toBe('e2e-net')
+
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('builds LeNet-5 layer by layer through the form (the cross-view scenario) and matches the preset', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    const errors = watchPageErrors(page)
+    await page.goto(serve.url)
+    await page.getByTestId('new-network').click()
+    const steps: [string, Record<string, string>][] = [
+      ['conv2d', { filters: '6', kernel: '5', padding: '2' }],
+      ['relu', {}],
+      ['maxpool2d', { size: '2' }],
+      ['conv2d', { filters: '16', kernel: '5' }],
+      ['relu', {}],
+      ['maxpool2d', { size: '2' }],
+      ['flatten', {}],
+      ['dense', { units: '120' }],
+      ['relu', {}],
+      ['dense', { units: '84' }],
+      ['relu', {}],
+      ['dense', { units: '10' }],
+      ['softmax', {}]
+    ]
+    for (const [type, fields] of steps) {
+      await dragIn(page, type)
+      // The dropped layer is selected, so its form is open.
+      for (const [field, value] of Object.entries(fields)) await page.getByTestId(`field-${field}`).fill(value)
+    }
+    await expect(page.getByTestId('total-params').getAttribute('title')).resolves.toBe('61,706')
+    await expect(page.getByTestId('total-output').textContent()).resolves.toBe('10')
+    await expect(page.getByTestId('layer-shape-5').textContent()).resolves.toContain('16×5×5')
+    await expect(page.getByTestId('train-button').isDisabled()).resolves.toBe(false)
+
+    // Export downloads the spec; it equals the LeNet-5 example's network apart from the name.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-spec').click()])
+    const exported = JSON.parse(await readFile((await download.path())!, 'utf8'))
+    const example = JSON.parse(await readFile(join(root, 'examples/lenet5.json'), 'utf8'))
+    expect({ ...exported }).toEqual({ ...example.network, name: undefined, layers: example.network.layers })
+
+    // Importing a broken file lists every problem and changes nothing.
+    await page.getByTestId('import-file').setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ version: 1, input: { shape: [1, 28, 28] }, layers: [{ type: 'conv2d', filters: 0, kernel: 5 }, { type: 'relux' }] }))
+    })
+    await expect(page.getByTestId('import-problems').locator('li').count()).resolves.toBe(2)
+    await expect(page.getByTestId('import-problems').textContent()).resolves.toMatch(/did you mean "relu"/)
+    await expect(page.getByTestId('total-params').getAttribute('title')).resolves.toBe('61,706')
+    // A good experiment file loads, with its training recipe.
+    await page.getByTestId('import-file').setInputFiles(join(root, 'examples/mlp.json'))
+    await expect(page.getByTestId('network-name').inputValue()).resolves.toBe('MLP')
+    await expect(page.getByTestId('import-problems').count()).resolves.toBe(0)
 
     expect(errors).toEqual([])
     await page.close()

@@ -51,6 +51,9 @@ export const useEditorStore = defineStore('editor', () => {
   /** The saved version this document was last saved as or loaded from (null: never saved). */
   const savedVersion = ref<number | null>(null)
   const savedNetworks = shallowRef<NetworkListItem[]>([])
+  /** The spec as last saved or opened from the saved networks (JSON), to tell unsaved changes. */
+  const savedSpecJson = ref<string | null>(null)
+  const dirty = computed(() => (savedSpecJson.value === null ? spec.value.layers.length > 0 : JSON.stringify(spec.value) !== savedSpecJson.value))
 
   const history = new History<Snapshot>()
   // History lives outside reactivity; this counter makes canUndo/canRedo reactive.
@@ -236,6 +239,7 @@ export const useEditorStore = defineStore('editor', () => {
     launchDefaults.value = clone(defaults)
     selected.value = null
     savedVersion.value = version
+    savedSpecJson.value = version === null ? null : JSON.stringify(spec.value)
     historyRevision.value++
   }
 
@@ -278,9 +282,11 @@ export const useEditorStore = defineStore('editor', () => {
   async function save(saveName = name.value): Promise<NetworkRecord> {
     const trimmed = saveName.trim()
     if (!trimmed) throw new Error('give the network a name before saving')
-    const record = await useWorkbench().invoke('networks:save', { name: trimmed, spec: clone(spec.value) })
+    const saving = clone(spec.value)
+    const record = await useWorkbench().invoke('networks:save', { name: trimmed, spec: saving })
     name.value = record.name
     savedVersion.value = record.version
+    savedSpecJson.value = JSON.stringify(saving)
     await refreshSaved()
     return record
   }
@@ -303,6 +309,7 @@ export const useEditorStore = defineStore('editor', () => {
     layerCount,
     savedVersion,
     savedNetworks,
+    dirty,
     canUndo,
     canRedo,
     issuesByLayer,
