@@ -50,6 +50,12 @@ describe.skipIf(!chromium)('the network editor in Chromium through tatami serve'
     await expect(page.getByTestId('total-output').textContent()).resolves.toBe('10')
     await expect(page.getByTestId('layer-shape-0').getAttribute('title')).resolves.toContain('⌊(28 − 3) / 1⌋ + 1 = 26')
 
+    // Dropped on the upper half of a card, a layer goes before it.
+    await page.dragAndDrop('[data-testid="palette-dropout"]', '[data-testid="layer-1"]', { targetPosition: { x: 30, y: 4 } })
+    expect((await layerTypes(page))[1]).toBe('Layer 1: Dropout')
+    await page.getByTestId('undo').click()
+    expect(await layerTypes(page)).toHaveLength(6)
+
     // Drag a card to reorder it: the softmax goes before the flatten, then back with undo.
     await page.dragAndDrop('[data-testid="layer-5"]', '[data-testid="drop-slot-3"]')
     expect((await layerTypes(page))[3]).toBe('Layer 3: Softmax')
