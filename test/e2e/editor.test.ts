@@ -107,8 +107,13 @@ describe.skipIf(!chromium)('the network editor in Chromium through tatami serve'
     await page.getByTestId('save-network').click()
     await page.getByTestId('editor-status').filter({ hasText: 'version 2' }).waitFor()
 
+    // A reload keeps the document being edited (a draft in this browser), then "New" empties it.
     await page.reload()
+    await page.getByTestId('layer-6').waitFor()
+    expect(await layerTypes(page)).toHaveLength(7)
+    await expect(page.getByTestId('saved-version').textContent()).resolves.toBe('v2')
     await page.getByTestId('new-network').click()
+    expect(await layerTypes(page)).toHaveLength(0)
     await page.getByTestId('open-saved').click()
     await page.getByTestId('saved-version-e2e-net').selectOption('1')
     await page.getByTestId('saved-open-e2e-net').click()

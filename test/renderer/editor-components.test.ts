@@ -46,7 +46,10 @@ function mountIt<T>(component: T, options: Record<string, unknown> = {}): VueWra
 }
 
 describe('editor components', () => {
-  beforeEach(() => setActivePinia(createPinia()))
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
   afterEach(() => {
     while (mounted.length) mounted.pop()!.unmount()
   })

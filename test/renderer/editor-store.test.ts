@@ -1,9 +1,11 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest'
+import { nextTick } from 'vue'
 import { createPinia, setActivePinia } from 'pinia'
 import { useEditorStore } from '../../src-renderer/src/stores/editor'
 import { setWorkbench } from '../../src-renderer/src/api/workbench'
 import { PRESETS } from '../../src-renderer/src/editor/presets'
+import { DRAFT_KEY } from '../../src-renderer/src/editor/draft-storage'
 import { analyzeNetwork, type NetworkSpec } from '../../src-engine/spec/network-spec'
 import type { NetworkRecord, WorkbenchClient } from '../../src-main/contract/workbench-api'
 import lenet5 from '../../examples/lenet5.json'
@@ -42,7 +44,10 @@ function memoryNetworks(): WorkbenchClient {
 }
 
 describe('editor store', () => {
-  beforeEach(() => setActivePinia(createPinia()))
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
 
   it('adds layers at the end, after the selection, and at an index, with required fields filled', () => {
     const e = useEditorStore()
@@ -251,6 +256,33 @@ describe('editor store', () => {
     expect(badTraining.join('\n')).toMatch(/epochs/)
     expect(e.spec.layers).toEqual([{ type: 'flatten' }]) // nothing half-loaded
     expect(JSON.parse(e.exportText())).toEqual(e.spec)
+  })
+
+  it('keeps the document across reloads and reopens it only into an untouched editor', async () => {
+    const first = useEditorStore()
+    first.loadPreset('mlp')
+    first.setField(1, 'units', 64)
+    await nextTick()
+    expect(JSON.parse(localStorage.getItem(DRAFT_KEY)!).spec.layers[1].units).toBe(64)
+
+    setActivePinia(createPinia()) // a reload
+    const second = useEditorStore()
+    expect(second.restoreDraft()).toBe(true)
+    expect(second.spec).toEqual(first.spec)
+    expect(second.name).toBe('MLP')
+    expect(second.launchDefaults.training).toEqual(PRESETS.find((p) => p.id === 'mlp')!.training)
+    expect(second.canUndo).toBe(false)
+    expect(second.restoreDraft()).toBe(false) // once per session
+
+    setActivePinia(createPinia())
+    const third = useEditorStore()
+    third.openForRelaunch({ id: 3, name: 'run 3', network: lenet5.network as NetworkSpec, training: lenet5.training as never })
+    expect(third.restoreDraft()).toBe(false) // a relaunch opened before the editor showed wins
+    expect(third.name).toBe('run 3')
+
+    localStorage.setItem(DRAFT_KEY, '{"not":"a draft"}')
+    setActivePinia(createPinia())
+    expect(useEditorStore().restoreDraft()).toBe(false)
   })
 
   it('saves versions under a name and opens a chosen version', async () => {

@@ -7,7 +7,7 @@
  * spec keeps it, analyzeNetwork reports it pinned to the layer and field, and Train stays disabled.
  */
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import { analyzeNetwork, type NetworkSpec, type SpecIssue } from '../../../src-engine/spec/network-spec'
 import type { LayerType } from '../../../src-engine/layers/registry'
 import type { TrainConfig } from '../../../src-engine/train/train-config'
@@ -17,6 +17,7 @@ import { newLayer } from '../editor/catalog'
 import { History } from '../editor/history'
 import { findPreset } from '../editor/presets'
 import { exportSpec, parseImport } from '../editor/spec-io'
+import { readDraft, writeDraft } from '../editor/draft-storage'
 
 export interface LaunchDefaults {
   /** Pre-fills the launch form (e.g. the training config of the run being relaunched). */
@@ -298,6 +299,33 @@ export const useEditorStore = defineStore('editor', () => {
     return record
   }
 
+  // ---- the draft kept across reloads ----
+
+  let draftChecked = false
+  /**
+   * Once per session, when nothing has been opened or edited yet: reopen the draft the last session left.
+   * Returns whether it did. (A run opened for relaunch before the editor showed counts as an edit.)
+   */
+  function restoreDraft(): boolean {
+    if (draftChecked) return false
+    draftChecked = true
+    const untouched = history.undoDepth === 0 && history.redoDepth === 0 && spec.value.layers.length === 0
+    const draft = untouched ? readDraft() : null
+    if (!draft) return false
+    // Even an invalid draft comes back: its issues show in place, as they did when it was left.
+    spec.value = clone(draft.spec)
+    name.value = draft.name
+    launchDefaults.value = clone(draft.launchDefaults)
+    savedVersion.value = draft.savedVersion
+    savedSpecJson.value = draft.savedSpecJson
+    selected.value = null
+    return true
+  }
+
+  watch([spec, name, launchDefaults, savedVersion], () => {
+    writeDraft({ name: name.value, spec: spec.value, launchDefaults: launchDefaults.value, savedVersion: savedVersion.value, savedSpecJson: savedSpecJson.value })
+  }, { deep: true })
+
   return {
     name,
     spec,
@@ -336,7 +364,8 @@ export const useEditorStore = defineStore('editor', () => {
     exportText,
     refreshSaved,
     save,
-    loadSaved
+    loadSaved,
+    restoreDraft
   }
 })
 
