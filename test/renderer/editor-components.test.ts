@@ -246,6 +246,11 @@ describe('editor components', () => {
     await nextTick()
     expect(view.find('[data-testid="launch-dialog"]').exists()).toBe(false)
 
+    editor.setField(3, 'kernel', 40) // a shape error at layer 3
+    await nextTick()
+    expect(view.get('[data-testid="totals-partial"]').text()).toBe('totals cover layers 0–2 only')
+    expect(view.get('[data-testid="total-output"]').text()).toBe('—')
+    editor.undo()
     editor.setField(0, 'filters', 0)
     await nextTick()
     expect(train().attributes('disabled')).toBeDefined()
@@ -254,5 +259,7 @@ describe('editor components', () => {
     expect(editor.spec.layers[0]).toMatchObject({ filters: 6 })
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'y', ctrlKey: true }))
     expect(editor.spec.layers[0]).toMatchObject({ filters: 0 })
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: '/' }))
+    expect(document.activeElement).toBe(view.get('[data-testid="palette-search"]').element)
   })
 })
