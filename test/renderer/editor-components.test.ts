@@ -241,7 +241,7 @@ describe('editor components', () => {
     const panel = view.getComponent(LaunchPanel)
     expect(panel.props()).toMatchObject({ networkName: 'LeNet-5', parentRunId: null })
     expect(panel.props('initialTraining')).toEqual(editor.launchDefaults.training)
-    expect(panel.props('network')).toEqual(editor.spec)
+    expect(panel.props('network')).toEqual(editor.spec) // LeNet-5's spec already carries its name
     panel.vm.$emit('cancel')
     await nextTick()
     expect(view.find('[data-testid="launch-dialog"]').exists()).toBe(false)

@@ -255,7 +255,7 @@ describe('editor store', () => {
     const badTraining = e.importText(JSON.stringify({ network: lenet5.network, training: { ...lenet5.training, epochs: -1 } }))
     expect(badTraining.join('\n')).toMatch(/epochs/)
     expect(e.spec.layers).toEqual([{ type: 'flatten' }]) // nothing half-loaded
-    expect(JSON.parse(e.exportText())).toEqual(e.spec)
+    expect(JSON.parse(e.exportText())).toEqual({ ...e.spec, name: 'tiny' }) // exported under the document's name
   })
 
   it('keeps the document across reloads and reopens it only into an untouched editor', async () => {
@@ -297,6 +297,7 @@ describe('editor store', () => {
     expect(e.dirty).toBe(true)
     const second = await e.save()
     expect(second.version).toBe(2)
+    expect(second.spec.name).toBe('tiny')
     expect(e.savedVersion).toBe(2)
     expect(e.savedNetworks).toEqual([expect.objectContaining({ name: 'tiny', latestVersion: 2, versions: 2 })])
     await e.loadSaved('tiny', 1)

@@ -54,7 +54,13 @@ export const useEditorStore = defineStore('editor', () => {
   const savedNetworks = shallowRef<NetworkListItem[]>([])
   /** The spec as last saved or opened from the saved networks (JSON), to tell unsaved changes. */
   const savedSpecJson = ref<string | null>(null)
-  const dirty = computed(() => (savedSpecJson.value === null ? spec.value.layers.length > 0 : JSON.stringify(spec.value) !== savedSpecJson.value))
+  /** The spec as saved, exported and launched: carrying the document's name. */
+  const namedSpec = computed<NetworkSpec>(() => {
+    const { version, input, layers } = spec.value
+    const n = name.value.trim()
+    return n ? { version, name: n, input, layers } : { version, input, layers }
+  })
+  const dirty = computed(() => (savedSpecJson.value === null ? spec.value.layers.length > 0 : JSON.stringify(namedSpec.value) !== savedSpecJson.value))
 
   const history = new History<Snapshot>()
   // History lives outside reactivity; this counter makes canUndo/canRedo reactive.
@@ -240,7 +246,7 @@ export const useEditorStore = defineStore('editor', () => {
     launchDefaults.value = clone(defaults)
     selected.value = null
     savedVersion.value = version
-    savedSpecJson.value = version === null ? null : JSON.stringify(spec.value)
+    savedSpecJson.value = version === null ? null : JSON.stringify(namedSpec.value)
     historyRevision.value++
   }
 
@@ -269,7 +275,7 @@ export const useEditorStore = defineStore('editor', () => {
   }
 
   function exportText(): string {
-    return exportSpec(spec.value)
+    return exportSpec(namedSpec.value)
   }
 
   // ---- saved networks ----
@@ -283,7 +289,8 @@ export const useEditorStore = defineStore('editor', () => {
   async function save(saveName = name.value): Promise<NetworkRecord> {
     const trimmed = saveName.trim()
     if (!trimmed) throw new Error('give the network a name before saving')
-    const saving = clone(spec.value)
+    name.value = trimmed
+    const saving = clone(namedSpec.value)
     const record = await useWorkbench().invoke('networks:save', { name: trimmed, spec: saving })
     name.value = record.name
     savedVersion.value = record.version
@@ -329,6 +336,7 @@ export const useEditorStore = defineStore('editor', () => {
   return {
     name,
     spec,
+    namedSpec,
     analysis,
     launchDefaults,
     openForRelaunch,
