@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest'
-import { nextTick } from 'vue'
+import { isProxy, nextTick } from 'vue'
 import { createPinia, setActivePinia } from 'pinia'
 import { useEditorStore } from '../../src-renderer/src/stores/editor'
 import { setWorkbench } from '../../src-renderer/src/api/workbench'
@@ -298,6 +298,8 @@ describe('editor store', () => {
     const second = await e.save()
     expect(second.version).toBe(2)
     expect(second.spec.name).toBe('tiny')
+    expect(isProxy(e.namedSpec.layers)).toBe(false) // plain data, fit for Electron's structured clone
+    expect(structuredClone(e.namedSpec)).toEqual({ ...e.spec, name: 'tiny' })
     expect(e.savedVersion).toBe(2)
     expect(e.savedNetworks).toEqual([expect.objectContaining({ name: 'tiny', latestVersion: 2, versions: 2 })])
     await e.loadSaved('tiny', 1)

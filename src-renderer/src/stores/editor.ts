@@ -54,11 +54,14 @@ export const useEditorStore = defineStore('editor', () => {
   const savedNetworks = shallowRef<NetworkListItem[]>([])
   /** The spec as last saved or opened from the saved networks (JSON), to tell unsaved changes. */
   const savedSpecJson = ref<string | null>(null)
-  /** The spec as saved, exported and launched: carrying the document's name. */
+  /**
+   * The spec as saved, exported and launched: carrying the document's name, and a plain copy (no Vue
+   * proxies), so it can cross Electron's IPC (structured clone) as it is.
+   */
   const namedSpec = computed<NetworkSpec>(() => {
     const { version, input, layers } = spec.value
     const n = name.value.trim()
-    return n ? { version, name: n, input, layers } : { version, input, layers }
+    return clone(n ? { version, name: n, input, layers } : { version, input, layers })
   })
   const dirty = computed(() => (savedSpecJson.value === null ? spec.value.layers.length > 0 : JSON.stringify(namedSpec.value) !== savedSpecJson.value))
 
