@@ -72,6 +72,8 @@ describe('run-history and compare stores on the real backend', () => {
     }
     // Live best from run:epoch events matched what the store summarised at the end.
     expect(history.liveBest[base.id]).toBe(history.rows.find((r) => r.id === base.id)!.summary!.bestValAccuracy)
+    expect(history.liveEpochs[base.id]).toBe(2)
+    expect(history.epochsDone(history.rows[0]!)).toBe(2)
   })
 
   it('sorts by header keys, filters by status, text and tag, and edits tags and notes', async () => {

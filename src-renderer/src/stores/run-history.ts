@@ -23,6 +23,8 @@ export const useRunHistoryStore = defineStore('run-history', () => {
   const selected = ref<number[]>([])
   /** Validation accuracy at the best epoch so far, from run:epoch events of runs still training (the summary has it only at the end). */
   const liveBest = ref<Record<number, number>>({})
+  /** Epochs finished so far (1-based count) from run:epoch events, for runs whose summary does not say yet. */
+  const liveEpochs = ref<Record<number, number>>({})
   /** Every tag seen on the listed runs, for the filter's suggestions. */
   const knownTags = computed(() => [...new Set(rows.value.flatMap((r) => r.tags))].sort())
   const pages = computed(() => pageCount(total.value, table.value.pageSize))
@@ -110,6 +112,11 @@ export const useRunHistoryStore = defineStore('run-history', () => {
     }
   }
 
+  /** Epochs completed: the summary's once the run ended, the live count while it trains. */
+  function epochsDone(run: RunRecord): number | null {
+    return run.summary?.epochsCompleted ?? liveEpochs.value[run.id] ?? null
+  }
+
   /** The best validation accuracy to show: the stored summary's, or the live one while training. */
   function bestAccuracy(run: RunRecord): number | null {
     return run.summary?.bestValAccuracy ?? liveBest.value[run.id] ?? null
@@ -138,6 +145,7 @@ export const useRunHistoryStore = defineStore('run-history', () => {
       client.subscribe('run:epoch', ({ runId, epoch }) => {
         // The summary's best is the validation accuracy at the best epoch (by the early-stopping metric): same here.
         if (epoch.isBest && epoch.valAccuracy !== null) liveBest.value = { ...liveBest.value, [runId]: epoch.valAccuracy }
+        liveEpochs.value = { ...liveEpochs.value, [runId]: epoch.epoch + 1 }
         scheduleRefresh(EPOCH_REFRESH_MS)
       })
     ]
@@ -158,6 +166,7 @@ export const useRunHistoryStore = defineStore('run-history', () => {
     error,
     selected,
     liveBest,
+    liveEpochs,
     knownTags,
     refresh,
     sortBy,
@@ -172,6 +181,7 @@ export const useRunHistoryStore = defineStore('run-history', () => {
     setNotes,
     deleteRun,
     bestAccuracy,
+    epochsDone,
     listen
   }
 })
