@@ -100,6 +100,11 @@ describe('run-history and compare stores on the real backend', () => {
     await history.setTag('baseline')
     expect(history.rows.map((r) => r.id)).toEqual([base.id])
     await history.setTag('')
+    await history.setHyperparameters({ 'optimizer.lr': 0.001 })
+    expect(history.rows.map((r) => r.name)).toEqual(['dropout'])
+    await history.setHyperparameters({ 'optimizer.type': 'adam', 'network.layers': 5 })
+    expect(history.rows.map((r) => r.name)).toEqual(['base'])
+    await history.setHyperparameters({})
     expect(await history.setNotes(dropout.id, 'dropout 0.3, lr 1e-3')).toBe(true)
     expect((await backend.service.invoke('runs:get', { runId: dropout.id }))!.notes).toBe('dropout 0.3, lr 1e-3')
     // A refused edit is reported, not thrown.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { MetricPoint } from '../../src-main/contract/workbench-api'
 import { gapSeries } from '../../src-renderer/src/components/compare/generalization-gap'
-import { bestPoint, toXY } from '../../src-renderer/src/components/compare/compare-metrics'
+import { bestPoint, smooth, toXY } from '../../src-renderer/src/components/compare/compare-metrics'
 import { hyperparameterTable, SUMMARY_KEY, visibleRows } from '../../src-renderer/src/components/compare/hyperparameter-table'
 import { compareSummaryRow } from '../../src-renderer/src/components/compare/compare-summary'
 import type { NetworkSpec, RunRecord, TrainConfig } from '../../src-main/contract/workbench-api'
@@ -36,6 +36,20 @@ describe('chart points', () => {
       { x: 2, y: 0.6 }
     ])
     expect(toXY(epochs, 'step', true, 50).map((p) => p.x)).toEqual([50, 100])
+  })
+  it('smooths with a debiased exponential moving average', () => {
+    const raw = [
+      { x: 1, y: 1 },
+      { x: 2, y: 0 },
+      { x: 3, y: 1 }
+    ]
+    expect(smooth(raw, 0)).toEqual(raw)
+    const s = smooth(raw, 0.5)
+    expect(s.map((p) => p.x)).toEqual([1, 2, 3])
+    // s1 = 1 (debiased); s2 = (0.25·1 + 0.5·0) / 0.75 = 1/3; s3 = (0.125 + 0.5) / 0.875 = 5/7
+    expect(s[0]!.y).toBeCloseTo(1, 12)
+    expect(s[1]!.y).toBeCloseTo(1 / 3, 12)
+    expect(s[2]!.y).toBeCloseTo(5 / 7, 12)
   })
   it('finds the best point (earliest on ties) for max and min metrics', () => {
     expect(bestPoint([pt(0, 1, 0.5), pt(1, 2, 0.9), pt(2, 3, 0.9), pt(3, 4, null)], true)?.epoch).toBe(1)

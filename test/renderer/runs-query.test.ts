@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildListQuery, DEFAULT_TABLE_STATE, pageCount, toggleSort } from '../../src-renderer/src/components/runs/run-query'
+import { buildListQuery, DEFAULT_TABLE_STATE, pageCount, parseHyperparameterFilter, toggleSort } from '../../src-renderer/src/components/runs/run-query'
 import { describeNetwork, formatDuration, formatNumber, formatPercent, runDurationMs } from '../../src-renderer/src/components/runs/run-format'
 
 describe('runs table query', () => {
@@ -18,6 +18,21 @@ describe('runs table query', () => {
     })
     expect(buildListQuery({ ...DEFAULT_TABLE_STATE, statuses: ['completed', 'failed'] }).status).toEqual(['completed', 'failed'])
     expect(buildListQuery({ ...DEFAULT_TABLE_STATE, search: '   ' })).not.toHaveProperty('search')
+  })
+  it('sends hyperparameter filters only when there are some', () => {
+    expect(buildListQuery({ ...DEFAULT_TABLE_STATE, hyperparameters: { 'optimizer.lr': 0.001 } }).hyperparameters).toEqual({ 'optimizer.lr': 0.001 })
+    expect(buildListQuery({ ...DEFAULT_TABLE_STATE, hyperparameters: {} })).not.toHaveProperty('hyperparameters')
+  })
+  it('parses key=value hyperparameter filters with typed numbers and booleans', () => {
+    expect(parseHyperparameterFilter(' optimizer.type = adam, dataset.trainSize=500,optimizer.lr=1e-3, augmentation.flip=true ,')).toEqual({
+      ok: true,
+      filter: { 'optimizer.type': 'adam', 'dataset.trainSize': 500, 'optimizer.lr': 0.001, 'augmentation.flip': true }
+    })
+    expect(parseHyperparameterFilter('')).toEqual({ ok: true, filter: {} })
+    expect(parseHyperparameterFilter('seed=-3')).toEqual({ ok: true, filter: { seed: -3 } })
+    expect(parseHyperparameterFilter('optimizer.lr')).toEqual({ ok: false, error: '"optimizer.lr" is not key=value (e.g. optimizer.lr=0.001)' })
+    expect(parseHyperparameterFilter('=3')).toMatchObject({ ok: false })
+    expect(parseHyperparameterFilter('seed=')).toMatchObject({ ok: false })
   })
   it('a header click flips the same column and starts another at its default order, on page 0', () => {
     const byName = toggleSort({ ...DEFAULT_TABLE_STATE, page: 3 }, 'name')

@@ -14,7 +14,10 @@ import type { MetricsCsvSeries } from '../export/metrics-csv'
 const CHART_POINTS = 2000
 /** Everything, for CSV export (the API's ceiling). */
 const EXPORT_POINTS = 100_000
+/** After an epoch or a status change. */
 const LIVE_REFRESH_MS = 500
+/** While steps stream in: step curves move, but a refetch of every series per step would flood the backend. */
+const STEP_REFRESH_MS = 2000
 
 /** The series every comparison needs: per-epoch train and val loss and accuracy (gap, summary). */
 export const EPOCH_SERIES: readonly { name: string; split: MetricSplit }[] = [
@@ -146,25 +149,37 @@ export const useCompareStore = defineStore('compare', () => {
   }
 
   const timers = new Map<number, ReturnType<typeof setTimeout>>()
-  function scheduleRefresh(id: number): void {
-    if (!runIds.value.includes(id) || timers.has(id)) return
+  /** One refresh per run at a time; an earlier deadline replaces a later one. */
+  const deadlines = new Map<number, number>()
+  function scheduleRefresh(id: number, delayMs: number): void {
+    if (!runIds.value.includes(id)) return
+    const at = Date.now() + delayMs
+    if (timers.has(id) && at >= deadlines.get(id)!) return
+    clearTimeout(timers.get(id))
+    deadlines.set(id, at)
     timers.set(
       id,
       setTimeout(() => {
         timers.delete(id)
+        deadlines.delete(id)
         void refreshRun(id)
-      }, LIVE_REFRESH_MS)
+      }, delayMs)
     )
   }
 
   /** Live updates for the compared runs; returns the unsubscribe. */
   function listen(): () => void {
     const client = useWorkbench()
-    const offs = [client.subscribe('run:status', (e) => scheduleRefresh(e.runId)), client.subscribe('run:epoch', (e) => scheduleRefresh(e.runId))]
+    const offs = [
+      client.subscribe('run:status', (e) => scheduleRefresh(e.runId, LIVE_REFRESH_MS)),
+      client.subscribe('run:epoch', (e) => scheduleRefresh(e.runId, LIVE_REFRESH_MS)),
+      client.subscribe('run:steps', (e) => scheduleRefresh(e.runId, STEP_REFRESH_MS))
+    ]
     return () => {
       for (const off of offs) off()
       for (const t of timers.values()) clearTimeout(t)
       timers.clear()
+      deadlines.clear()
     }
   }
 

@@ -62,6 +62,7 @@ export const useRunHistoryStore = defineStore('run-history', () => {
   const setStatuses = (statuses: RunStatus[]) => update({ statuses })
   const setSearch = (search: string) => update({ search })
   const setTag = (tag: string) => update({ tag })
+  const setHyperparameters = (hyperparameters: Record<string, string | number | boolean>) => update({ hyperparameters })
   const setPage = (page: number) => {
     table.value = { ...table.value, page: Math.min(Math.max(0, page), pages.value - 1) }
     return refresh()
@@ -173,6 +174,7 @@ export const useRunHistoryStore = defineStore('run-history', () => {
     setStatuses,
     setSearch,
     setTag,
+    setHyperparameters,
     setPage,
     isSelected,
     toggleSelected,

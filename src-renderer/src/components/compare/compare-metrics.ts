@@ -67,3 +67,19 @@ export function bestPoint(points: readonly MetricPoint[], higherIsBetter: boolea
   }
   return best
 }
+
+/**
+ * Exponential moving average for noisy per-step curves (TensorBoard's smoothing, debiased so the first
+ * points are not pulled toward 0): s_t = w·s_{t−1} + (1−w)·y_t, divided by 1 − w^t. weight 0 returns a copy.
+ */
+export function smooth(points: readonly XY[], weight: number): XY[] {
+  if (weight <= 0) return points.map((p) => ({ ...p }))
+  const w = Math.min(weight, 0.999)
+  let acc = 0
+  let norm = 0
+  return points.map((p) => {
+    acc = w * acc + (1 - w) * p.y
+    norm = w * norm + (1 - w)
+    return { x: p.x, y: acc / norm }
+  })
+}

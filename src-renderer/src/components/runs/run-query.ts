@@ -11,13 +11,15 @@ export interface RunTableState {
   search: string
   /** '' : any tag. */
   tag: string
+  /** Hyperparameter equality filters (dotted keys as in the store). */
+  hyperparameters: Record<string, string | number | boolean>
   sortBy: RunSortKey
   order: 'asc' | 'desc'
   page: number
   pageSize: number
 }
 
-export const DEFAULT_TABLE_STATE: RunTableState = { statuses: [], search: '', tag: '', sortBy: 'created', order: 'desc', page: 0, pageSize: 50 }
+export const DEFAULT_TABLE_STATE: RunTableState = { statuses: [], search: '', tag: '', hyperparameters: {}, sortBy: 'created', order: 'desc', page: 0, pageSize: 50 }
 
 export function buildListQuery(s: RunTableState): ListRunsQuery {
   const q: ListRunsQuery = { sortBy: s.sortBy, order: s.order, limit: s.pageSize, offset: s.page * s.pageSize }
@@ -27,6 +29,7 @@ export function buildListQuery(s: RunTableState): ListRunsQuery {
   if (search !== '') q.search = search
   const tag = s.tag.trim()
   if (tag !== '') q.tag = tag
+  if (Object.keys(s.hyperparameters).length > 0) q.hyperparameters = { ...s.hyperparameters }
   return q
 }
 
@@ -47,3 +50,22 @@ export function pageCount(total: number, pageSize: number): number {
 
 /** Every status, in the order the filter lists them. */
 export const ALL_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'stopped', 'failed', 'diverged', 'interrupted']
+
+export type HyperparameterFilter = Record<string, string | number | boolean>
+
+/**
+ * "optimizer.type=adam, dataset.trainSize=500" → { 'optimizer.type': 'adam', 'dataset.trainSize': 500 }.
+ * Numbers and true/false become typed values (the store compares numbers numerically). Returns the
+ * problems instead when a part is not key=value.
+ */
+export function parseHyperparameterFilter(text: string): { ok: true; filter: HyperparameterFilter } | { ok: false; error: string } {
+  const filter: HyperparameterFilter = {}
+  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+    const eq = part.indexOf('=')
+    const key = eq < 0 ? '' : part.slice(0, eq).trim()
+    const raw = eq < 0 ? '' : part.slice(eq + 1).trim()
+    if (eq < 0 || key === '' || raw === '') return { ok: false, error: `"${part}" is not key=value (e.g. optimizer.lr=0.001)` }
+    filter[key] = raw === 'true' ? true : raw === 'false' ? false : /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw) ? Number(raw) : raw
+  }
+  return { ok: true, filter }
+}
