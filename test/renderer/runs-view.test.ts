@@ -157,7 +157,7 @@ describe('RunsView', () => {
     const runs = [run(1, 'alpha', { tags: ['old'] }), run(2, 'beta')]
     const fake = fakeClient(runs)
     setWorkbench(fake.client)
-    const w = mount(RunsView)
+    const w = mount(RunsView, { attachTo: document.body })
     await flushPromises()
 
     const tagInput = w.get('[data-testid="run-tag-input-1"]')
@@ -179,8 +179,11 @@ describe('RunsView', () => {
 
     await w.get('[data-testid="run-delete-2"]').trigger('click')
     expect(fake.calls).not.toContain('runs:delete')
+    // Focus follows for keyboard users: to Cancel, and back to Delete after cancelling.
+    await vi.waitFor(() => expect(document.activeElement?.getAttribute('data-testid')).toBe('run-delete-cancel-2'))
     await w.get('[data-testid="run-delete-cancel-2"]').trigger('click')
     expect(w.find('[data-testid="run-delete-confirm-2"]').exists()).toBe(false)
+    await vi.waitFor(() => expect(document.activeElement?.getAttribute('data-testid')).toBe('run-delete-2'))
     await w.get('[data-testid="run-delete-2"]').trigger('click')
     await w.get('[data-testid="run-delete-confirm-2"]').trigger('click')
     await flushPromises()

@@ -9,6 +9,7 @@ import type { MetricPoint, MetricSplit, RunRecord } from '../../../src-main/cont
 import { errorMessage, useWorkbench } from '../api/workbench'
 import { hyperparameterTable } from '../components/compare/hyperparameter-table'
 import type { MetricsCsvSeries } from '../export/metrics-csv'
+import type { CompareMetricId, XAxis } from '../components/compare/compare-metrics'
 
 /** Points per series on screen (the store decimates keeping each bucket's min and max). */
 const CHART_POINTS = 2000
@@ -43,6 +44,13 @@ const seriesKey = (runId: number, name: string, split: MetricSplit) => `${runId}
 
 export const useCompareStore = defineStore('compare', () => {
   const runIds = ref<number[]>([])
+  /** The view's choices, kept here so they survive leaving and coming back. */
+  const metricId = ref<CompareMetricId>('val_accuracy')
+  const axis = ref<XAxis>('epoch')
+  const logY = ref(false)
+  /** EMA weight for per-step curves (0: raw). */
+  const smoothing = ref(0.6)
+  const differencesOnly = ref(true)
   const runs = shallowRef<Map<number, RunRecord>>(new Map())
   /** Ids asked for that do not exist (deleted runs in an old link). */
   const missing = ref<number[]>([])
@@ -183,5 +191,5 @@ export const useCompareStore = defineStore('compare', () => {
     }
   }
 
-  return { runIds, runs, records, missing, error, loading, revision, hyperparameters, getSeries, ensureSeries, setRunIds, refreshRun, exportSeries, listen }
+  return { runIds, metricId, axis, logY, smoothing, differencesOnly, runs, records, missing, error, loading, revision, hyperparameters, getSeries, ensureSeries, setRunIds, refreshRun, exportSeries, listen }
 })
