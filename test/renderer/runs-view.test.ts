@@ -166,7 +166,7 @@ describe('RunsView', () => {
     await flushPromises()
     expect(runs[0]!.tags).toEqual(['old', 'fresh'])
     expect(w.get('[data-testid="run-tags-1"]').text()).toContain('fresh')
-    await w.get('[data-testid="run-tag-remove-old"]').trigger('click')
+    await w.get('[data-testid="run-tag-remove-1-old"]').trigger('click')
     await flushPromises()
     expect(runs[0]!.tags).toEqual(['fresh'])
 
