@@ -16,6 +16,8 @@ export type ToEngine =
       training: TrainConfig
       /** Folder holding datasets/ (the bundled MNIST); default: the repository's resources/. */
       resourcesDir?: string
+      /** The dataset library folder, where ids that are not built in are looked up. */
+      datasetsDir?: string
       resumeFrom?: Checkpoint
     }
   | { type: 'pause' }

@@ -1,6 +1,7 @@
 /** The `tatami` command line. */
 import { StoreError } from '../store/errors'
 import { UsageError } from './db'
+import { dataCommand } from './data-command'
 import { resumeCommand } from './resume-command'
 import { runsCommand } from './runs-command'
 import { serveCommand } from './serve-command'
@@ -15,6 +16,7 @@ Commands:
   runs                    list the runs of the run database (tatami runs --help)
   show RUN                a run's details, epochs and checkpoints (tatami show --help)
   resume RUN              continue a paused, stopped or interrupted run (tatami resume --help)
+  data                    import, list, remove and download datasets (tatami data --help)
   serve                   the workbench over HTTP on 127.0.0.1 with a per-launch token (tatami serve --help)
 
 The run database: --db PATH, else $TATAMI_DB, else ~/.config/tatami/tatami.sqlite (the app's
@@ -25,7 +27,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   runs: runsCommand,
   show: showCommand,
   resume: resumeCommand,
-  serve: serveCommand
+  serve: serveCommand,
+  data: dataCommand
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -6,11 +6,12 @@
 import { writeFile, rename } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { prepareTrainData, Trainer, type ControlRequest, type TrainEvent } from '../../src-engine/index'
-import { loadBuiltinDataset } from '../../src-engine/node/builtin-datasets'
+import { loadDataset } from '../../src-engine/node/builtin-datasets'
+import { defaultDatasetsDir } from '../data/dataset-library'
 import { readExperimentFile } from './experiment-file'
 import { ProgressBar } from './progress'
 import { trainIntoStore } from './train-db'
-import { epochLine, pct } from './db'
+import { dbPath, epochLine, pct } from './db'
 
 const HELP = `Usage: tatami train EXPERIMENT.json [options]
 
@@ -52,7 +53,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return trainIntoStore(positionals[0], experiment.network, training, values.db)
   }
 
-  const dataset = await loadBuiltinDataset(training.dataset.id)
+  // Imported datasets are looked up in the library next to the default run database.
+  const { dataset, hash } = await loadDataset(training.dataset.id, { datasetsDir: defaultDatasetsDir(dbPath(undefined)) })
   const data = prepareTrainData(dataset, training.dataset)
   const trainer = new Trainer(experiment.network, training, data)
   const out = process.stdout
@@ -75,7 +77,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       case 'start':
         stepsPerEpoch = e.stepsPerEpoch
         out.write(
-          `Training ${positionals[0]} on ${dataset.name}: ${e.trainSize} training / ${e.validationSize} validation samples, ` +
+          `Training ${positionals[0]} on ${dataset.name} (sha256 ${hash.slice(0, 12)}): ${e.trainSize} training / ${e.validationSize} validation samples, ` +
             `${e.parameterCount.toLocaleString('en-US')} parameters, ${training.epochs} epochs, batch ${training.batchSize}, ` +
             `${training.optimizer.type} lr ${training.optimizer.lr}, seed ${training.seed}, ${e.backend} kernels\n`
         )
