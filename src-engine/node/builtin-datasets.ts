@@ -60,7 +60,7 @@ export async function loadDataset(id: string, where: DatasetLocations = {}): Pro
     return { dataset, hash: await builtinDatasetHash(id, where.resourcesDir, dataset), title: BUILTIN_DATASETS[id].title }
   }
   const known = Object.keys(BUILTIN_DATASETS).join(', ')
-  if (!isLibraryId(id)) throw new Error(`unknown dataset "${id}" (built-in: ${known}; imported datasets have 12-hex-digit ids)`)
+  if (!isLibraryId(id)) throw new Error(`unknown dataset "${id}"`)
   if (where.datasetsDir === undefined) throw new Error(`dataset "${id}" is not built in (${known}) and no dataset library folder was given`)
   const dir = join(where.datasetsDir, id)
   const manifest = await readManifest(dir).catch(() => {
