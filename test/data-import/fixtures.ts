@@ -106,7 +106,7 @@ export type ImageKind = 'png' | 'jpeg' | 'bmp'
 export async function writeImageFolder(dir: string, perClass: number, classes: string[], size: number, kinds: ImageKind[] = ['png']): Promise<Generated> {
   const g = generate(perClass * classes.length, classes.length, [3, size, size])
   const plane = size * size
-  for (const [k, name] of classes.entries()) mkdirSync(join(dir, name), { recursive: true })
+  for (const name of classes) mkdirSync(join(dir, name), { recursive: true })
   for (let i = 0; i < g.labels.length; i++) {
     const hwc = Buffer.alloc(3 * plane)
     for (let p = 0; p < plane; p++) for (let ch = 0; ch < 3; ch++) hwc[3 * p + ch] = g.pixels[i * 3 * plane + ch * plane + p]
