@@ -53,7 +53,25 @@ export function manifestInfo(m: DatasetManifest): DatasetInfo {
   }
 }
 
-async function builtinInfo(id: BuiltinDatasetId, resourcesDir?: string): Promise<DatasetInfo> {
+// Built-in datasets never change within a process: their info (which needs the data loaded) is computed once.
+const builtinInfos = new Map<string, Promise<DatasetInfo>>()
+
+function builtinInfo(id: BuiltinDatasetId, resourcesDir?: string): Promise<DatasetInfo> {
+  const key = `${id}\u0000${resourcesDir ?? ''}`
+  let info = builtinInfos.get(key)
+  if (!info) {
+    info = computeBuiltinInfo(id, resourcesDir)
+    builtinInfos.set(key, info)
+    info.catch(() => builtinInfos.delete(key))
+  }
+  return info.then(copyInfo)
+}
+
+function copyInfo(d: DatasetInfo): DatasetInfo {
+  return structuredClone(d)
+}
+
+async function computeBuiltinInfo(id: BuiltinDatasetId, resourcesDir?: string): Promise<DatasetInfo> {
   const ds = await loadBuiltinDataset(id, resourcesDir)
   return {
     id,

@@ -72,6 +72,14 @@ describe('workbench service: datasets', () => {
     expect(stored?.training.dataset.hash).toBe(info.hash)
     expect(stored?.summary?.epochsCompleted).toBe(1)
 
+    // Built-in datasets are recorded by hash as well.
+    const shapesRun = await b.service.invoke('runs:start', {
+      network: { ...rgbNetwork, input: { shape: [1, 16, 16] } },
+      training: { ...trainingOn('shapes'), epochs: 1, dataset: { id: 'shapes', validationSize: 1900 } }
+    })
+    expect(shapesRun.training.dataset.hash).toBe(list[1].hash)
+    expect(await b.manager.settled(String(shapesRun.id))).toBe('completed')
+
     // A run pinned to other content is refused; an unknown dataset too.
     await expect(
       b.service.invoke('runs:start', { network: rgbNetwork, training: { ...trainingOn(info.id), dataset: { id: info.id, hash: 'f'.repeat(64) } } })
