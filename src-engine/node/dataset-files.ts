@@ -73,14 +73,26 @@ export function canonicalLabels(ds: Dataset): IdxArray {
   return { type: 'uint8', dims: [ds.size], data: Uint8Array.from(ds.labels) }
 }
 
+/** The canonical IDX bytes of one split: images and labels files, uncompressed. */
+export interface CanonicalSplit {
+  images: Uint8Array
+  labels: Uint8Array
+}
+
+export function canonicalSplit(ds: Dataset): CanonicalSplit {
+  return { images: encodeIdx(canonicalImages(ds)), labels: encodeIdx(canonicalLabels(ds)) }
+}
+
+/** SHA-256 (hex) of the canonical IDX bytes: train images, train labels, then test images and labels. */
+export function hashCanonical(splits: CanonicalSplit[]): string {
+  const h = createHash('sha256')
+  for (const s of splits) h.update(s.images).update(s.labels)
+  return h.digest('hex')
+}
+
 /** SHA-256 (hex) of the canonical IDX bytes of the splits (class names are not part of the content). */
 export function datasetHash(train: Dataset, test?: Dataset | null): string {
-  const h = createHash('sha256')
-  for (const ds of test ? [train, test] : [train]) {
-    h.update(encodeIdx(canonicalImages(ds)))
-    h.update(encodeIdx(canonicalLabels(ds)))
-  }
-  return h.digest('hex')
+  return hashCanonical((test ? [train, test] : [train]).map(canonicalSplit))
 }
 
 export async function readManifest(dir: string): Promise<DatasetManifest> {

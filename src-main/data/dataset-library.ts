@@ -12,11 +12,10 @@ import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
 import { classCounts, type Dataset } from '../../src-engine/data/dataset'
-import { encodeIdx } from '../../src-engine/data/idx'
 import {
-  canonicalImages,
-  canonicalLabels,
-  datasetHash,
+  canonicalSplit,
+  hashCanonical,
+  type CanonicalSplit,
   ID_LENGTH,
   isLibraryId,
   loadDatasetSplit,
@@ -99,7 +98,9 @@ export class DatasetLibrary {
   async add(data: ImportedData): Promise<AddResult> {
     const { train, test } = data
     checkSplits(data)
-    const hash = datasetHash(train, test)
+    const trainBytes = canonicalSplit(train)
+    const testBytes = test ? canonicalSplit(test) : null
+    const hash = hashCanonical(testBytes ? [trainBytes, testBytes] : [trainBytes])
     const id = hash.slice(0, ID_LENGTH)
     const existing = await this.get(id)
     if (existing) return { manifest: existing, added: false }
@@ -119,8 +120,8 @@ export class DatasetLibrary {
     await mkdir(this.root, { recursive: true })
     const tmp = await mkdtemp(join(this.root, '.import-'))
     try {
-      await writeSplit(tmp, 'train', train)
-      if (test) await writeSplit(tmp, 'test', test)
+      await writeSplit(tmp, 'train', trainBytes)
+      if (testBytes) await writeSplit(tmp, 'test', testBytes)
       await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n')
       await rename(tmp, join(this.root, id))
     } catch (err) {
@@ -180,8 +181,8 @@ function checkSplits({ title, train, test }: ImportedData): void {
   }
 }
 
-async function writeSplit(dir: string, split: DatasetSplitName, ds: Dataset): Promise<void> {
+async function writeSplit(dir: string, split: DatasetSplitName, bytes: CanonicalSplit): Promise<void> {
   const files = SPLIT_FILES[split]
-  await writeFile(join(dir, files.images), await gzipAsync(encodeIdx(canonicalImages(ds))))
-  await writeFile(join(dir, files.labels), await gzipAsync(encodeIdx(canonicalLabels(ds))))
+  await writeFile(join(dir, files.images), await gzipAsync(bytes.images))
+  await writeFile(join(dir, files.labels), await gzipAsync(bytes.labels))
 }
