@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { csvText, generate, tempDir, writeImageFolder } from './fixtures'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -71,5 +73,18 @@ describe('tatami data', () => {
     expect(r.stderr).toBe(`tatami data import: ${csv} line 3: expected 10 values (a label and 9 pixels), found 3\n`)
     expect(existsSync(join(work, 'datasets')) ? readdirSync(join(work, 'datasets')) : []).toEqual([])
     expect(tatami('data', 'import', 'png', csv).status).toBe(2)
+  })
+
+  it('download says clearly when the mirror cannot be reached', async () => {
+    const work = tempDir('tatami-cli-data-')
+    // A port that was just free on 127.0.0.1: connection refused, as when offline.
+    const server = createServer()
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const port = (server.address() as AddressInfo).port
+    await new Promise<void>((r) => server.close(() => r()))
+    const r = tatami('data', 'download', 'mnist', '--mirror', `http://127.0.0.1:${port}/`, '--db', join(work, 'db.sqlite'))
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/^tatami data download: cannot download MNIST \(60,000 \+ 10,000 test\): no network connection \(cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/)
+    expect(readdirSync(join(work, 'datasets')).filter((n) => !n.startsWith('.'))).toEqual([])
   })
 })

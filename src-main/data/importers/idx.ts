@@ -101,12 +101,11 @@ async function readIdx(path: string): Promise<IdxArray> {
   }
 }
 
-function transposeImages(data: Uint8Array, [c, h, w]: [number, number, number]): Uint8Array {
+function transposeImages(data: Uint8Array, [, h, w]: [number, number, number]): Uint8Array {
   const out = new Uint8Array(data.length)
   const plane = h * w
   for (let p = 0; p < data.length; p += plane) {
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[p + x * h + y] = data[p + y * w + x]
   }
-  void c
   return out
 }
