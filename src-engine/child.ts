@@ -8,7 +8,7 @@ import { serializeError } from './protocol'
 import { Trainer } from './train/trainer'
 import { prepareTrainData } from './train/prepare-data'
 import type { ControlRequest } from './train/trainer'
-import { loadBuiltinDataset } from './node/builtin-datasets'
+import { loadDataset } from './node/builtin-datasets'
 
 interface ParentChannel {
   send(message: FromEngine): void
@@ -61,10 +61,14 @@ function main(): void {
 }
 
 async function runTraining(start: Extract<ToEngine, { type: 'start' }>, parent: ParentChannel, control: () => ControlRequest): Promise<void> {
-  const dataset = await loadBuiltinDataset(start.training.dataset.id, start.resourcesDir).catch((err: Error) => {
+  const choice = start.training.dataset
+  const { dataset, hash } = await loadDataset(choice.id, { resourcesDir: start.resourcesDir, datasetsDir: start.datasetsDir }).catch((err: Error) => {
     throw new Error(`engine: ${err.message}`)
   })
-  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, start.training.dataset), { resumeFrom: start.resumeFrom, initialWeights: start.initialWeights })
+  if (choice.hash !== undefined && choice.hash !== hash) {
+    throw new Error(`engine: dataset "${choice.id}" has content hash ${hash}, but the run was created on ${choice.hash}; the data changed`)
+  }
+  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, choice), { resumeFrom: start.resumeFrom, initialWeights: start.initialWeights })
   let pending: StepEvent[] = []
   let lastFlush = performance.now()
   const flush = () => {

@@ -17,6 +17,8 @@ export type ToEngine =
       training: TrainConfig
       /** Folder holding datasets/ (the bundled MNIST); default: the repository's resources/. */
       resourcesDir?: string
+      /** The dataset library folder, where ids that are not built in are looked up. */
+      datasetsDir?: string
       resumeFrom?: Checkpoint
       /** Fine-tune: start from these weights instead of fresh ones. */
       initialWeights?: StateDict

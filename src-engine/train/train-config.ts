@@ -22,6 +22,13 @@ export interface DatasetChoice {
   stratified?: boolean
   /** Seed of the split; default 0, so runs with different training seeds still share one split. */
   splitSeed?: number
+  /**
+   * SHA-256 of the dataset's content, recorded when a run is created so the run says exactly what it
+   * trained on; the engine refuses to train when the data it finds has another hash.
+   */
+  hash?: string
+  /** The dataset's title when the run was created (for people; not checked). */
+  title?: string
 }
 
 export interface EarlyStopping {
@@ -112,6 +119,8 @@ function checkDataset(d: unknown): string[] {
   if (d.validationSize !== undefined) intField(problems, 'dataset.validationSize', d.validationSize, 0, 1e9)
   if (d.trainSize !== undefined) intField(problems, 'dataset.trainSize', d.trainSize, 1, 1e9)
   if (d.splitSeed !== undefined) intField(problems, 'dataset.splitSeed', d.splitSeed, 0, 2 ** 32 - 1)
+  if (d.hash !== undefined && (typeof d.hash !== 'string' || !/^[0-9a-f]{64}$/.test(d.hash))) problems.push(`training.dataset.hash must be 64 lowercase hex digits (SHA-256), got ${show(d.hash)}`)
+  if (d.title !== undefined && (typeof d.title !== 'string' || d.title.length > 200)) problems.push(`training.dataset.title must be a string of at most 200 characters, got ${show(d.title)}`)
   if (d.stratified !== undefined && typeof d.stratified !== 'boolean') problems.push(`training.dataset.stratified must be true or false, got ${show(d.stratified)}`)
   return problems
 }

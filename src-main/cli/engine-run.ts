@@ -11,10 +11,16 @@ import type { RunStore } from '../store/run-store'
 import type { RunRecord } from '../store/types'
 import type { StateDict } from '../../src-engine/network'
 import { epochLine, pct } from './db'
+import { defaultDatasetsDir } from '../data/dataset-library'
 
 export async function trainStoredRun(store: RunStore, run: RunRecord, mode: 'start' | 'resume', initialWeights?: StateDict): Promise<number> {
   const out = process.stdout
-  const manager = new RunManager({ launcher: forkLauncher({ ownProcessGroup: true }), sink: new StoreRunSink(store), concurrency: 1 })
+  const manager = new RunManager({
+    launcher: forkLauncher({ ownProcessGroup: true }),
+    sink: new StoreRunSink(store),
+    concurrency: 1,
+    datasetsDir: defaultDatasetsDir(store.path)
+  })
   const runId = String(run.id)
   const epochs = run.training.epochs
   let last: StatusInfo | undefined

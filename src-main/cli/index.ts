@@ -1,6 +1,7 @@
 /** The `tatami` command line. */
 import { StoreError } from '../store/errors'
 import { UsageError } from './db'
+import { dataCommand } from './data-command'
 import { resumeCommand } from './resume-command'
 import { runsCommand } from './runs-command'
 import { serveCommand } from './serve-command'
@@ -19,6 +20,7 @@ Commands:
   resume RUN              continue a paused, stopped or interrupted run (tatami resume --help)
   export RUN              write a run's model as ONNX, PyTorch or a .tatami file (tatami export --help)
   import FILE             read a .tatami or Tatami-exported .onnx file into the network library (tatami import --help)
+  data                    import, list, remove and download datasets (tatami data --help)
   serve                   the workbench over HTTP on 127.0.0.1 with a per-launch token (tatami serve --help)
 
 The run database: --db PATH, else $TATAMI_DB, else ~/.config/tatami/tatami.sqlite (the app's
@@ -31,7 +33,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   resume: resumeCommand,
   serve: serveCommand,
   export: exportCommand,
-  import: importCommand
+  import: importCommand,
+  data: dataCommand
 }
 
 export async function main(argv: string[]): Promise<number> {

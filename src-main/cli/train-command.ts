@@ -6,12 +6,13 @@
 import { writeFile, rename } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { createNetwork, prepareTrainData, Trainer, type ControlRequest, type TrainEvent } from '../../src-engine/index'
-import { loadBuiltinDataset } from '../../src-engine/node/builtin-datasets'
+import { loadDataset } from '../../src-engine/node/builtin-datasets'
+import { defaultDatasetsDir } from '../data/dataset-library'
 import { readExperimentFile } from './experiment-file'
 import { readModelFile } from '../export/read-model-file'
 import { ProgressBar } from './progress'
 import { trainIntoStore } from './train-db'
-import { epochLine, pct } from './db'
+import { dbPath, epochLine, pct } from './db'
 
 const HELP = `Usage: tatami train EXPERIMENT.json [options]
 
@@ -65,7 +66,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return trainIntoStore(positionals[0], experiment.network, training, values.db, init)
   }
 
-  const dataset = await loadBuiltinDataset(training.dataset.id)
+  // Imported datasets are looked up in the library next to the default run database.
+  const { dataset, hash } = await loadDataset(training.dataset.id, { datasetsDir: defaultDatasetsDir(dbPath(undefined)) })
   const data = prepareTrainData(dataset, training.dataset)
   const trainer = new Trainer(experiment.network, training, data, { initialWeights: init?.weights })
   const out = process.stdout
@@ -88,7 +90,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       case 'start':
         stepsPerEpoch = e.stepsPerEpoch
         out.write(
-          `Training ${positionals[0]} on ${dataset.name}: ${e.trainSize} training / ${e.validationSize} validation samples, ` +
+          `Training ${positionals[0]} on ${dataset.name} (sha256 ${hash.slice(0, 12)}): ${e.trainSize} training / ${e.validationSize} validation samples, ` +
             `${e.parameterCount.toLocaleString('en-US')} parameters, ${training.epochs} epochs, batch ${training.batchSize}, ` +
             `${training.optimizer.type} lr ${training.optimizer.lr}, seed ${training.seed}, ${e.backend} kernels\n`
         )

@@ -7,7 +7,7 @@ import { validateTrainConfig, type TrainConfig } from '../../src-engine/train/tr
 import { RUN_STATUSES } from '../store/migrations'
 import type { ListRunsQuery, RunSortKey, RunStatus } from '../store/types'
 import { STUDY_KINDS, type StudyKind, type StudyRequest } from '../studies/study-types'
-import { isWorkbenchChannel, type WorkbenchChannel, type WorkbenchRequest } from './workbench-api'
+import { isWorkbenchChannel, type DatasetFormat, type DatasetImportRequest, type WorkbenchChannel, type WorkbenchRequest } from './workbench-api'
 
 export class BadRequestError extends Error {
   readonly code = 'BadRequest'
@@ -71,6 +71,19 @@ class Checker {
   optString(obj: Obj, field: string, maxLength: number): string | undefined {
     return obj[field] === undefined ? undefined : this.string(obj, field, maxLength)
   }
+  bool(obj: Obj, field: string): boolean {
+    const v = obj[field]
+    if (typeof v !== 'boolean') this.fail(field, `${field} must be true or false, got ${show(v)}`)
+    return v
+  }
+  names(obj: Obj, field: string, max: number): string[] {
+    const v = obj[field]
+    if (!Array.isArray(v) || v.length === 0 || v.length > max) this.fail(field, `${field} must be a list of 1 to ${max} names, got ${show(v)}`)
+    v.forEach((t: unknown, i: number) => {
+      if (typeof t !== 'string' || t.trim() === '' || t.length > MAX_NAME) this.fail(`${field}[${i}]`, `${field}[${i}] must be a non-empty string of at most ${MAX_NAME} characters, got ${show(t)}`)
+    })
+    return v as string[]
+  }
   network(obj: Obj, field: string): NetworkSpec {
     const analysis = analyzeNetwork(obj[field])
     if (!analysis.ok) {
@@ -91,6 +104,9 @@ class Checker {
 }
 
 const MAX_NAME = 200
+const MAX_PATH = 4096
+const MAX_SAMPLES_PER_CLASS = 64
+const DATASET_FORMATS = ['idx', 'image-folder', 'csv', 'cifar10'] as const satisfies readonly DatasetFormat[]
 const MAX_NOTES = 100_000
 const MAX_POINTS = 100_000
 const MAX_RUN_IDS = 1000
@@ -132,6 +148,60 @@ export const validators: Validators = {
     const c: Checker = new Checker('datasets:list')
     c.object(raw ?? {}, [])
     return {}
+  },
+  'datasets:import': (raw) => {
+    const c: Checker = new Checker('datasets:import')
+    const o = c.object(raw, ['format', 'path', 'title', 'size', 'channels', 'header', 'testPath', 'classes', 'transpose'])
+    if (!(DATASET_FORMATS as readonly unknown[]).includes(o.format)) c.fail('format', `format must be one of ${DATASET_FORMATS.join(', ')}, got ${show(o.format)}`)
+    const req: DatasetImportRequest = { format: o.format as DatasetFormat, path: c.string(o, 'path', MAX_PATH) }
+    const title = c.optString(o, 'title', MAX_NAME)
+    if (title !== undefined) req.title = title
+    const size = c.optInt(o, 'size', 4, 512)
+    if (size !== undefined) req.size = size
+    const channels = c.optInt(o, 'channels', 1, 3)
+    if (channels !== undefined) {
+      if (channels !== 1 && channels !== 3) c.fail('channels', `channels must be 1 or 3, got ${channels}`)
+      req.channels = channels
+    }
+    if (o.header !== undefined) req.header = c.bool(o, 'header')
+    if (o.transpose !== undefined) req.transpose = c.bool(o, 'transpose')
+    const testPath = c.optString(o, 'testPath', MAX_PATH)
+    if (testPath !== undefined) req.testPath = testPath
+    if (o.classes !== undefined) req.classes = c.names(o, 'classes', 256)
+    return req
+  },
+  'datasets:preview': (raw) => {
+    const c: Checker = new Checker('datasets:preview')
+    const o = c.object(raw, ['path', 'size', 'channels', 'perClass'])
+    const req: WorkbenchRequest<'datasets:preview'> = { path: c.string(o, 'path', MAX_PATH) }
+    const size = c.optInt(o, 'size', 4, 512)
+    if (size !== undefined) req.size = size
+    const channels = c.optInt(o, 'channels', 1, 3)
+    if (channels !== undefined) {
+      if (channels !== 1 && channels !== 3) c.fail('channels', `channels must be 1 or 3, got ${channels}`)
+      req.channels = channels
+    }
+    const perClass = c.optInt(o, 'perClass', 1, MAX_SAMPLES_PER_CLASS)
+    if (perClass !== undefined) req.perClass = perClass
+    return req
+  },
+  'datasets:samples': (raw) => {
+    const c: Checker = new Checker('datasets:samples')
+    const o = c.object(raw, ['id', 'perClass'])
+    return { id: c.string(o, 'id', MAX_NAME), perClass: c.int(o, 'perClass', 1, MAX_SAMPLES_PER_CLASS) }
+  },
+  'datasets:remove': (raw) => {
+    const c: Checker = new Checker('datasets:remove')
+    const o = c.object(raw, ['id'])
+    return { id: c.string(o, 'id', MAX_NAME) }
+  },
+  'datasets:download': (raw) => {
+    const c: Checker = new Checker('datasets:download')
+    const o = c.object(raw, ['name', 'mirror'])
+    if (o.name !== 'mnist' && o.name !== 'fashion-mnist') c.fail('name', `name must be "mnist" or "fashion-mnist", got ${show(o.name)}`)
+    const mirror = c.optString(o, 'mirror', MAX_PATH)
+    if (mirror !== undefined && !/^https?:\/\//.test(mirror)) c.fail('mirror', `mirror must be an http:// or https:// URL, got ${show(mirror)}`)
+    return { name: o.name, ...(mirror !== undefined ? { mirror } : {}) }
   },
   'runs:start': (raw) => {
     const c: Checker = new Checker('runs:start')

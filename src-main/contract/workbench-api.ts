@@ -22,17 +22,67 @@ import type { StudyListItem, StudyPreview, StudyReport, StudyRequest } from '../
 export type { StudyListItem, StudyPreview, StudyReport, StudyRequest }
 export type { NetworkSpec, TrainConfig, RunRecord, RunStatus, MetricPoint, MetricSplit, NetworkRecord, NetworkListItem, HyperparameterDiff, ListRunsQuery }
 
-/** A dataset a run can train on. */
+/** A dataset a run can train on: built in, or imported into the dataset library. */
 export interface DatasetInfo {
   id: string
   title: string
+  /** SHA-256 of the content (canonical IDX bytes), recorded with every run as training.dataset.hash. */
+  hash?: string
+  /** [channels, height, width] */
+  shape?: [number, number, number]
+  classes?: string[]
+  counts?: { train: number; test: number }
+  /** Samples per class, index = label. */
+  perClass?: { train: number[]; test: number[] }
+  format?: DatasetFormat
+  /** Where an imported dataset came from (path or URL). */
+  source?: string
+  createdAt?: string
+  builtin?: boolean
 }
+
+export type DatasetFormat = 'idx' | 'image-folder' | 'csv' | 'cifar10'
+
+export interface DatasetImportRequest {
+  format: DatasetFormat
+  /** A folder (idx, image-folder, cifar10) or a file (csv). */
+  path: string
+  title?: string
+  /** image-folder: width and height after resizing (default 28). */
+  size?: number
+  /** image-folder and csv: 1 (grayscale, default) or 3 (RGB). */
+  channels?: 1 | 3
+  /** csv: the first row is a header (default: detected). */
+  header?: boolean
+  /** csv: a second file used as the fixed test split. */
+  testPath?: string
+  /** idx and csv: class names, label i = classes[i]. */
+  classes?: string[]
+  /** idx: images are stored transposed (EMNIST). */
+  transpose?: boolean
+}
+
+/** A few decoded samples per class for a sample grid; pixels CHW, 0..255. */
+export interface DatasetSamples {
+  shape: [number, number, number]
+  classes: string[]
+  samples: { label: number; pixels: number[] }[]
+}
+
+export type DownloadableDataset = 'mnist' | 'fashion-mnist'
 
 export interface WorkbenchChannels {
   'networks:list': { request: Record<string, never>; response: NetworkListItem[] }
   'networks:save': { request: { name: string; spec: NetworkSpec }; response: NetworkRecord }
   'networks:get': { request: { name: string; version?: number }; response: NetworkRecord | null }
   'datasets:list': { request: Record<string, never>; response: DatasetInfo[] }
+  'datasets:import': { request: DatasetImportRequest; response: DatasetInfo }
+  /** An image folder as it would be imported: the first perClass images of each class and the image count per class. */
+  'datasets:preview': { request: { path: string; size?: number; channels?: 1 | 3; perClass?: number }; response: DatasetSamples & { counts: number[] } }
+  'datasets:samples': { request: { id: string; perClass: number }; response: DatasetSamples }
+  'datasets:remove': { request: { id: string }; response: { removed: boolean } }
+  /** Progress arrives as 'dataset:progress' events. mirror: a base URL to use instead of the built-in mirrors. */
+  'datasets:download': { request: { name: DownloadableDataset; mirror?: string }; response: DatasetInfo }
   /** parentRunId records where a cloned-and-edited run came from. */
   'runs:start': { request: { name?: string; network: NetworkSpec; training: TrainConfig; experimentId?: number; parentRunId?: number }; response: RunRecord }
   'runs:list': { request: ListRunsQuery; response: { rows: RunRecord[]; total: number } }
@@ -63,6 +113,11 @@ export type WorkbenchResponse<C extends WorkbenchChannel> = WorkbenchChannels[C]
 /** Every channel, at runtime (the preload and the IPC registration check names against it). */
 export const WORKBENCH_CHANNELS = [
   'datasets:list',
+  'datasets:import',
+  'datasets:preview',
+  'datasets:samples',
+  'datasets:remove',
+  'datasets:download',
   'networks:list',
   'networks:save',
   'networks:get',
@@ -97,9 +152,11 @@ export interface WorkbenchEvents {
   'run:epoch': { runId: number; epoch: EpochEvent }
   /** The engine began training: steps per epoch, split sizes, parameter count, kernel backend. */
   'run:start': { runId: number; start: StartEvent }
+  /** Download progress of datasets:download; total is null when the server does not say. */
+  'dataset:progress': { name: string; file: string; fileIndex: number; fileCount: number; received: number; total: number | null }
 }
 export type WorkbenchEvent = keyof WorkbenchEvents
-export const WORKBENCH_EVENTS = ['run:status', 'run:steps', 'run:epoch', 'run:start'] as const satisfies readonly WorkbenchEvent[]
+export const WORKBENCH_EVENTS = ['run:status', 'run:steps', 'run:epoch', 'run:start', 'dataset:progress'] as const satisfies readonly WorkbenchEvent[]
 
 /** An error as it crosses a transport. code 'BadRequest' for refused payloads, 'Forbidden' for untrusted senders. */
 export interface WorkbenchError {

@@ -31,6 +31,8 @@ export interface RunManagerOptions {
   concurrency?: number
   /** Passed to the engine (folder holding datasets/). */
   resourcesDir?: string
+  /** Passed to the engine: the dataset library folder (imported datasets). */
+  datasetsDir?: string
 }
 
 export interface RunManagerEvents {
@@ -71,6 +73,7 @@ export class RunManager {
   private readonly launcher: EngineLauncher
   private readonly sink: RunSink
   private readonly resourcesDir: string | undefined
+  private readonly datasetsDir: string | undefined
   private readonly runs = new Map<string, RunState>()
   private readonly queue: string[] = []
   private readonly listeners: { [K in keyof RunManagerEvents]: Set<Listener<K>> } = { status: new Set(), steps: new Set(), epoch: new Set(), start: new Set() }
@@ -80,6 +83,7 @@ export class RunManager {
     this.launcher = options.launcher
     this.sink = options.sink
     this.resourcesDir = options.resourcesDir
+    this.datasetsDir = options.datasetsDir
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency()))
   }
 
@@ -249,6 +253,7 @@ export class RunManager {
           network: run.request.network,
           training: run.request.training,
           ...(this.resourcesDir ? { resourcesDir: this.resourcesDir } : {}),
+          ...(this.datasetsDir ? { datasetsDir: this.datasetsDir } : {}),
           ...(run.request.resumeFrom ? { resumeFrom: run.request.resumeFrom } : {}),
           ...(run.request.initialWeights ? { initialWeights: run.request.initialWeights } : {})
         })

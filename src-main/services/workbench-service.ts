@@ -18,10 +18,13 @@ import { forkLauncher } from '../runs/launcher'
 import { RunManager } from '../runs/run-manager'
 import { StoreRunSink } from '../runs/store-sink'
 import { RunStore } from '../store/run-store'
-import { BUILTIN_DATASETS } from '../../src-engine/node/builtin-datasets'
 import type { RunRecord } from '../store/types'
 import { isAbsolute } from 'node:path'
 import { exportRun, ExportError } from '../export/export-run'
+import { DatasetLibrary, defaultDatasetsDir } from '../data/dataset-library'
+import { datasetSamples, describeDataset, importDataset, listDatasets, stampDatasetHash, UnknownDatasetError, type DatasetContext } from '../data/datasets'
+import { previewImageFolder } from '../data/importers/image-folder'
+import { downloadDataset, KNOWN_DATASETS } from '../data/known-datasets'
 
 import { ConflictError, NotFoundError } from './service-errors'
 import { createStudyService } from '../studies/study-service'
@@ -54,8 +57,21 @@ export function toWorkbenchError(err: unknown): WorkbenchError {
 
 const DELETE_STOP_TIMEOUT_MS = 15_000
 
-export function createWorkbenchService(deps: { store: RunStore; manager: RunManager }): WorkbenchService {
+export interface WorkbenchServiceDeps {
+  store: RunStore
+  manager: RunManager
+  /** Imported datasets; default: datasets/ next to the run database. */
+  library?: DatasetLibrary
+  /** Folder holding datasets/ (the bundled MNIST), as given to the engine. */
+  resourcesDir?: string
+}
+
+export function createWorkbenchService(deps: WorkbenchServiceDeps): WorkbenchService {
   const { store, manager } = deps
+  const datasets: DatasetContext = {
+    library: deps.library ?? new DatasetLibrary(defaultDatasetsDir(store.path)),
+    ...(deps.resourcesDir !== undefined ? { resourcesDir: deps.resourcesDir } : {})
+  }
   const key = (id: number) => String(id)
 
   const requireRun = (id: number): RunRecord => {
@@ -80,11 +96,26 @@ export function createWorkbenchService(deps: { store: RunStore; manager: RunMana
     'networks:save': async ({ name, spec }) => store.saveNetwork(name, spec),
     'networks:get': async ({ name, version }) => store.getNetwork(name, version),
 
-    'datasets:list': async () => Object.entries(BUILTIN_DATASETS).map(([id, d]) => ({ id, title: d.title })),
+    'datasets:list': async () => listDatasets(datasets),
+    'datasets:import': async (request) => (await importDataset(request, datasets.library)).info,
+    'datasets:preview': async ({ path, ...options }) => previewImageFolder(path, options),
+    'datasets:samples': async ({ id, perClass }) => {
+      if (!(await describeDataset(id, datasets))) throw new NotFoundError(`dataset "${id}" does not exist`)
+      return datasetSamples(id, perClass, datasets)
+    },
+    'datasets:remove': async ({ id }) => ({ removed: await datasets.library.remove(id) }),
+    'datasets:download': async ({ name, mirror }) => {
+      const { manifest } = await downloadDataset(KNOWN_DATASETS[name], datasets.library, {
+        ...(mirror !== undefined ? { mirror } : {}),
+        onProgress: (p) => emit('dataset:progress', { name: p.name, file: p.file, fileIndex: p.fileIndex, fileCount: p.fileCount, received: p.received, total: p.total })
+      })
+      return (await describeDataset(manifest.id, datasets))!
+    },
 
-    'runs:start': async ({ name, network, training, experimentId, parentRunId }) => {
+    'runs:start': async ({ name, network, training: requested, experimentId, parentRunId }) => {
       if (experimentId !== undefined && !store.getExperiment(experimentId)) throw new NotFoundError(`experiment ${experimentId} does not exist`)
       if (parentRunId !== undefined) requireRun(parentRunId)
+      const training = await stampDatasetHash(requested, datasets)
       const id = store.createRun({
         name: name ?? `${network.name ?? 'run'} (seed ${training.seed})`,
         network,
@@ -125,7 +156,7 @@ export function createWorkbenchService(deps: { store: RunStore; manager: RunMana
     },
     'runs:rerun': async ({ runId, newSeed }) => {
       const parent = requireRun(runId)
-      const training = { ...parent.training, seed: newSeed ?? parent.training.seed }
+      const training = await stampDatasetHash({ ...parent.training, seed: newSeed ?? parent.training.seed }, datasets)
       const id = store.createRun({
         name: `${parent.name} (rerun${newSeed !== undefined ? `, seed ${newSeed}` : ''})`,
         network: parent.network,
@@ -180,7 +211,7 @@ export function createWorkbenchService(deps: { store: RunStore; manager: RunMana
 
   // ---- events -------------------------------------------------------------------------------
   type Listeners = { [E in WorkbenchEvent]: Set<(payload: WorkbenchEvents[E]) => void> }
-  const listeners: Listeners = { 'run:status': new Set(), 'run:steps': new Set(), 'run:epoch': new Set(), 'run:start': new Set() }
+  const listeners: Listeners = { 'run:status': new Set(), 'run:steps': new Set(), 'run:epoch': new Set(), 'run:start': new Set(), 'dataset:progress': new Set() }
   const emit = <E extends WorkbenchEvent>(event: E, payload: WorkbenchEvents[E]): void => {
     for (const cb of listeners[event] as Set<(p: WorkbenchEvents[E]) => void>) {
       try {
@@ -237,6 +268,8 @@ export interface WorkbenchBackendOptions {
   launcher?: EngineLauncher
   /** Folder holding datasets/ for the engine. */
   resourcesDir?: string
+  /** The dataset library (imported datasets); default: datasets/ next to the database. */
+  datasetsDir?: string
 }
 
 export interface WorkbenchBackend {
@@ -263,13 +296,20 @@ export function startWorkbenchBackend(options: WorkbenchBackendOptions): Workben
     throw err
   }
   const sink = new StoreRunSink(store)
+  const datasetsDir = options.datasetsDir ?? defaultDatasetsDir(store.path)
   const manager = new RunManager({
+    datasetsDir,
     launcher: options.launcher ?? forkLauncher(),
     sink,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.resourcesDir !== undefined ? { resourcesDir: options.resourcesDir } : {})
   })
-  const service = createWorkbenchService({ store, manager })
+  const service = createWorkbenchService({
+    store,
+    manager,
+    library: new DatasetLibrary(datasetsDir),
+    ...(options.resourcesDir !== undefined ? { resourcesDir: options.resourcesDir } : {})
+  })
   for (const id of requeued) {
     const run = store.getRun(id)
     if (run) manager.enqueue({ runId: String(id), network: run.network, training: run.training })
@@ -291,4 +331,4 @@ export function startWorkbenchBackend(options: WorkbenchBackendOptions): Workben
   }
 }
 
-export { BadRequestError, WORKBENCH_CHANNELS }
+export { BadRequestError, WORKBENCH_CHANNELS, UnknownDatasetError }
