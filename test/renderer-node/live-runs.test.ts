@@ -38,8 +38,12 @@ interface Harness {
   historyLastSteps: number[]
 }
 
-/** A WorkbenchClient over the service; metrics:series waits `seriesDelayMs` before and after reading. */
-function connect(seriesDelayMs = 0): Harness {
+/**
+ * A WorkbenchClient over the service; metrics:series waits `seriesDelayMs` before and after reading.
+ * `dropSteps` run:steps events are lost after `dropAfterStep` (a transport that missed some).
+ */
+function connect(seriesDelayMs = 0, drop: { dropSteps: number; dropAfterStep: number } = { dropSteps: 0, dropAfterStep: 0 }): Harness {
+  let toDrop = drop.dropSteps
   backend = startWorkbenchBackend({ dbPath: join(mkdtempSync(join(tmpdir(), 'tatami-live-')), 'runs.sqlite'), concurrency: 2 })
   const b = backend
   const historyLastSteps: number[] = []
@@ -57,7 +61,13 @@ function connect(seriesDelayMs = 0): Harness {
       return result
     },
     subscribe<E extends keyof WorkbenchEvents>(event: E, cb: (payload: WorkbenchEvents[E]) => void) {
-      return b.service.events.on(event, (payload) => cb(JSON.parse(JSON.stringify(payload)) as WorkbenchEvents[E]))
+      return b.service.events.on(event, (payload) => {
+        if (event === 'run:steps' && toDrop > 0 && (payload as WorkbenchEvents['run:steps']).steps[0]!.step > drop.dropAfterStep) {
+          toDrop--
+          return
+        }
+        cb(JSON.parse(JSON.stringify(payload)) as WorkbenchEvents[E])
+      })
     }
   }
   setWorkbench(client)
@@ -143,6 +153,22 @@ describe('live-runs store (real backend, real engine)', () => {
     expect(steps(live.series.loss)).toEqual(range(1, db.length))
     expect(live.series.loss).toEqual(db)
     await expect(store.control(run.id, 'resume')).rejects.toMatchObject({ name: 'Conflict' })
+  })
+
+  it('reloads the history when events were missed, and ends with every step once', async () => {
+    const { b } = connect(0, { dropSteps: 2, dropAfterStep: 20 })
+    const epochs = 3
+    const run = await b.service.invoke('runs:start', { name: 'holes', network, training: training(epochs) })
+    const store = useLiveRunsStore()
+    const live = await store.open(run.id)
+    await until('steps past the hole', () => live.lastStep > 20)
+    expect(await b.manager.settled(String(run.id))).toBe('completed')
+    await until('the completed status', () => live.status === 'completed')
+    await until('the reload', () => live.generation >= 2 && !store.runs.get(run.id)!.loading)
+    await sleep(100)
+    expect(steps(live.series.loss)).toEqual(range(1, epochs * STEPS_PER_EPOCH))
+    expect(live.series.loss).toEqual(await stored(b, run.id, 'loss', 'train'))
+    expect(live.epochs.map((e) => e.epoch)).toEqual(range(0, epochs - 1))
   })
 
   it('loads a finished run from history alone, shares it between users and reports a missing run', async () => {

@@ -6,6 +6,8 @@
  * the last step the series already holds, so the seam between history and live events has neither
  * duplicates nor (for undecimated history) gaps. Series are plain arrays, markRaw'd: appending costs no
  * reactivity; each run's `revision` goes up once per applied batch and the charts redraw on it.
+ * Events can be missed (the serve transport's event stream connects asynchronously, and reconnects
+ * after a drop): a step or epoch arriving past a hole reloads the history (`generation` goes up).
  */
 import { defineStore } from 'pinia'
 import { markRaw, reactive, shallowReactive } from 'vue'
@@ -75,6 +77,8 @@ export interface LiveRun {
   loading: boolean
   loadError: string | null
   revision: number
+  /** Goes up when the series were reloaded in place (a resync): derived curves must be rebuilt. */
+  generation: number
 }
 
 type RunEvent =
@@ -82,6 +86,9 @@ type RunEvent =
   | { kind: 'steps'; payload: WorkbenchEvents['run:steps'] }
   | { kind: 'epoch'; payload: WorkbenchEvents['run:epoch'] }
   | { kind: 'start'; payload: WorkbenchEvents['run:start'] }
+
+/** At most this many history reloads per opened run (a hole that does not close is left alone). */
+const MAX_RESYNCS = 3
 
 /** Most points loaded per step series (the store decimates above this; the chart decimates again for drawing). */
 export const HISTORY_MAX_POINTS = 5000
@@ -91,6 +98,7 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
   const runs = shallowReactive(new Map<number, LiveRun>())
   const users = new Map<number, number>()
   const pending = new Map<number, RunEvent[]>()
+  const resyncs = new Map<number, number>()
   let unsubscribe: (() => void) | null = null
 
   function subscribe(): void {
@@ -136,6 +144,16 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
     users.delete(runId)
     runs.delete(runId)
     pending.delete(runId)
+    resyncs.delete(runId)
+  }
+
+  /** Reloads a run's history in place after missed events (its events are buffered meanwhile). */
+  function resync(live: LiveRun): void {
+    const n = resyncs.get(live.runId) ?? 0
+    if (n >= MAX_RESYNCS || pending.has(live.runId)) return
+    resyncs.set(live.runId, n + 1)
+    pending.set(live.runId, [])
+    void load(live)
   }
 
   async function load(live: LiveRun): Promise<void> {
@@ -157,15 +175,16 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
       ])
       if (runs.get(live.runId) !== live) return // released while loading
       const s = live.series
-      s.loss.push(...xy(loss))
-      s.accuracy.push(...xy(accuracy))
-      s.lr.push(...xy(lr))
-      s.imagesPerSecond.push(...xy(ips))
-      s.epochLoss.push(...xy(epochLoss))
-      s.epochAccuracy.push(...xy(epochAccuracy))
-      s.valLoss.push(...xy(valLoss))
-      s.valAccuracy.push(...xy(valAccuracy))
-      live.epochs.push(...epochRows(epochLoss, epochAccuracy, epochLr, valLoss, valAccuracy))
+      replace(s.loss, xy(loss))
+      replace(s.accuracy, xy(accuracy))
+      replace(s.lr, xy(lr))
+      replace(s.imagesPerSecond, xy(ips))
+      replace(s.epochLoss, xy(epochLoss))
+      replace(s.epochAccuracy, xy(epochAccuracy))
+      replace(s.valLoss, xy(valLoss))
+      replace(s.valAccuracy, xy(valAccuracy))
+      replace(live.epochs, epochRows(epochLoss, epochAccuracy, epochLr, valLoss, valAccuracy))
+      live.generation++
       setRecord(live, run)
       live.status = run.status
       if (run.error) live.error = { name: run.error.name, message: run.error.message }
@@ -203,6 +222,9 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
     switch (event.kind) {
       case 'steps': {
         let changed = false
+        const first = event.payload.steps[0]
+        // A hole after complete (undecimated) history: events were missed.
+        if (first && live.lastStep > 0 && first.step > live.lastStep + 1 && s.loss.length < HISTORY_MAX_POINTS) resync(live)
         for (const st of event.payload.steps) {
           // Each series by itself: history series were read one after another while steps kept coming.
           changed = append(s.loss, st.step, st.loss) || changed
@@ -227,6 +249,7 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
         const e = event.payload.epoch
         const last = live.epochs[live.epochs.length - 1]
         if (last && e.epoch <= last.epoch) return
+        if (e.epoch > (last ? last.epoch + 1 : 0) && !live.loading) resync(live)
         append(s.epochLoss, e.step, e.trainLoss)
         append(s.epochAccuracy, e.step, e.trainAccuracy)
         if (e.valLoss !== null) append(s.valLoss, e.step, e.valLoss)
@@ -314,7 +337,8 @@ function emptyRun(runId: number): LiveRun {
     bestEpoch: null,
     loading: true,
     loadError: null,
-    revision: 0
+    revision: 0,
+    generation: 0
   }
 }
 
@@ -324,6 +348,11 @@ function append(series: XY[], step: number, value: number | null): boolean {
   if (last && step <= last.x) return false
   series.push({ x: step, y: value ?? NaN })
   return true
+}
+
+function replace<T>(target: T[], items: T[]): void {
+  target.length = 0
+  for (const item of items) target.push(item)
 }
 
 function xy(points: MetricPoint[]): XY[] {
