@@ -113,17 +113,21 @@ describe.skipIf(!chromium)('the run view in Chromium through tatami serve', () =
     await page.close()
   })
 
-  it('shows why a run failed', async () => {
+  it('shows why a run failed or diverged', async () => {
     // A 28×28 network on 16×16 shapes: the engine refuses the data.
     const wrong: NetworkSpec = { ...network, input: { shape: [1, 28, 28] } }
-    const run = await api.invoke<RunRecord>('runs:start', { name: 'mismatch', network: wrong, training: training(1) })
+    const failed = await api.invoke<RunRecord>('runs:start', { name: 'mismatch', network: wrong, training: training(1) })
+    const diverging = await api.invoke<RunRecord>('runs:start', { name: 'too fast', network, training: { ...training(2), optimizer: { type: 'sgd', lr: 1e30 } } })
     const page = await browser.newPage()
     const errors = watchPageErrors(page)
-    await page.goto(`${serve.url}#/runs/${run.id}`)
+    await page.goto(`${serve.url}#/runs/${failed.id}`)
     await waitStatus(page, 'failed')
     await expect(page.getByTestId('run-error').textContent()).resolves.toMatch(/Failed:.+\S/)
     expect(await status(page)).toBe('failed')
     expect(await page.getByTestId('run-stop').isDisabled()).toBe(true)
+    await page.goto(`${serve.url}#/runs/${diverging.id}`)
+    await waitStatus(page, 'diverged')
+    await expect(page.getByTestId('run-error').textContent()).resolves.toMatch(/^Diverged:.*(NaN|infinite)/i)
     expect(errors).toEqual([])
     await page.close()
   })
