@@ -153,10 +153,11 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
     if (n >= MAX_RESYNCS || pending.has(live.runId)) return
     resyncs.set(live.runId, n + 1)
     pending.set(live.runId, [])
-    void load(live)
+    void load(live, false)
   }
 
-  async function load(live: LiveRun): Promise<void> {
+  /** A failed reload (resync) keeps what is shown; only a failed first load is an error to show. */
+  async function load(live: LiveRun, first = true): Promise<void> {
     const wb = useWorkbench()
     const series = (name: string, split: MetricSplit, maxPoints = HISTORY_MAX_POINTS) => wb.invoke('metrics:series', { runId: live.runId, name, split, maxPoints })
     try {
@@ -207,7 +208,7 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
       live.epochsCompleted = live.epochs.length > 0 ? live.epochs[live.epochs.length - 1]!.epoch + 1 : 0
       live.bestEpoch = run.bestEpoch ?? bestFromHistory(live.epochs, run.training.earlyStopping?.metric)
     } catch (err) {
-      live.loadError = errorMessage(err)
+      if (first) live.loadError = errorMessage(err)
     } finally {
       live.loading = false
       const buffered = pending.get(live.runId) ?? []
