@@ -38,6 +38,9 @@ async function waitStatus(page: Page, wanted: string): Promise<void> {
 async function lossPoints(page: Page): Promise<number> {
   return Number(await page.getByTestId('run-chart-loss').getAttribute('data-points'))
 }
+async function waitPoints(page: Page, n: number): Promise<void> {
+  await page.waitForFunction((want) => Number(document.querySelector('[data-testid="run-chart-loss"]')?.getAttribute('data-points')) === want, n, { timeout: 5000 })
+}
 async function waitMorePoints(page: Page, than: number): Promise<number> {
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="run-chart-loss"]')?.getAttribute('data-points')) > n, than, { timeout: 20_000 })
   return lossPoints(page)
@@ -73,8 +76,11 @@ describe.skipIf(!chromium)('the run view in Chromium through tatami serve', () =
 
     await page.getByTestId('run-pause').click()
     await waitStatus(page, 'paused')
+    // Charts redraw at most every 200 ms: wait for them to show every stored step, then nothing more comes.
+    const storedAtPause = await api.invoke<{ step: number }[]>('metrics:series', { runId: run.id, name: 'loss', split: 'train', maxPoints: 10_000 })
+    await waitPoints(page, storedAtPause.length)
     const paused = await lossPoints(page)
-    await page.waitForTimeout(300)
+    await page.waitForTimeout(500)
     expect(await lossPoints(page)).toBe(paused)
     expect(await page.getByTestId('run-pause').isDisabled()).toBe(true)
 
@@ -87,7 +93,7 @@ describe.skipIf(!chromium)('the run view in Chromium through tatami serve', () =
     expect(await page.getByTestId('run-pause').isDisabled()).toBe(true)
     // Every stored step is on the chart, once.
     const stored = await api.invoke<{ step: number }[]>('metrics:series', { runId: run.id, name: 'loss', split: 'train', maxPoints: 10_000 })
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="run-chart-loss"]')?.getAttribute('data-points')) === n, stored.length, { timeout: 5000 })
+    await waitPoints(page, stored.length)
 
     // Change the training settings and relaunch as a child run.
     await page.getByTestId('run-tweak').click()
