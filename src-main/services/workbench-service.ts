@@ -84,11 +84,12 @@ export function createWorkbenchService(deps: WorkbenchServiceDeps): WorkbenchSer
     manager.enqueue({ runId: key(run.id), network: run.network, training: run.training })
   }
 
-  const studies = createStudyService({ store, enqueue: startRun, concurrency: manager.concurrency })
+
+  const studies = createStudyService({ store, enqueue: startRun, concurrency: manager.concurrency, datasets })
 
   const handlers: WorkbenchHandlers = {
-    'studies:preview': async (request) => studies.preview(request),
-    'studies:start': async (request) => studies.start(request),
+    'studies:preview': (request) => studies.preview(request),
+    'studies:start': (request) => studies.start(request),
     'studies:list': async () => studies.list(),
     'studies:report': async ({ experimentId }) => studies.report(experimentId),
 

@@ -4,6 +4,7 @@
  */
 import { analyzeNetwork } from '../../src-engine/spec/network-spec'
 import { validateTrainConfig } from '../../src-engine/train/train-config'
+import { describeDataset, stampDatasetHash, type DatasetContext } from '../data/datasets'
 import type { RunStore } from '../store/run-store'
 import type { RunRecord } from '../store/types'
 import { InvalidRequestError, NotFoundError } from '../services/service-errors'
@@ -11,9 +12,6 @@ import { DEFAULT_MACS_PER_SECOND, estimateSeconds, measuredMacsPerSecond, runSha
 import { buildStudyVariants, repeatSeeds, studyTitle } from './study-kinds'
 import { rankVariants, summarizeStudy, variantResult, type RunOutcome } from './study-report'
 import { STUDY_KINDS, type EpochPoint, type StudyDefinition, type StudyKind, type StudyListItem, type StudyPreview, type StudyReport, type StudyRequest } from './study-types'
-
-/** Sizes of the built-in datasets (imported ones are unknown here: no cap, the engine checks at start). */
-const KNOWN_DATASET_SIZES: Record<string, number> = { 'mnist-10k': 10_000, shapes: 2_000 }
 
 const FINISHED = new Set(['completed', 'stopped', 'diverged', 'failed'])
 
@@ -23,31 +21,40 @@ export interface StudyDeps {
   enqueue: (run: RunRecord) => void
   /** Runs that train at once (the run manager's limit). */
   concurrency: number
+  /** Where datasets are looked up (sizes for the estimate, content hashes for the runs). */
+  datasets: DatasetContext
 }
 
 export function createStudyService(deps: StudyDeps) {
   const { store } = deps
 
-  function throughput(): { macsPerSecond: number; basis: string } {
+  /** Training samples of a dataset (its train part; validation is split from it), null when unknown. */
+  const sizes = new Map<string, number | null>()
+  async function datasetSize(id: string): Promise<number | null> {
+    if (!sizes.has(id)) sizes.set(id, (await describeDataset(id, deps.datasets))?.counts?.train ?? null)
+    return sizes.get(id)!
+  }
+
+  async function throughput(): Promise<{ macsPerSecond: number; basis: string }> {
     const recent = store.listRuns({ status: 'completed', limit: 20 }).rows
-    const finished = recent.flatMap((r) => {
-      if (r.startedAt === null || r.finishedAt === null) return []
+    const finished: { shape: ReturnType<typeof runShape>; seconds: number }[] = []
+    for (const r of recent) {
+      if (r.startedAt === null || r.finishedAt === null) continue
       const epochs = r.summary?.epochsCompleted ?? r.training.epochs
-      const shape = { ...runShape(r, KNOWN_DATASET_SIZES[r.dataset] ?? null), epochs }
-      return [{ shape, seconds: (r.finishedAt - r.startedAt) / 1000 }]
-    })
+      finished.push({ shape: { ...runShape(r, await datasetSize(r.dataset)), epochs }, seconds: (r.finishedAt - r.startedAt) / 1000 })
+    }
     const measured = measuredMacsPerSecond(finished)
     return measured === null
       ? { macsPerSecond: DEFAULT_MACS_PER_SECOND, basis: 'default throughput (no finished runs yet)' }
       : { macsPerSecond: measured, basis: `throughput of the last ${finished.length} finished run${finished.length === 1 ? '' : 's'}` }
   }
 
-  function preview(request: StudyRequest): StudyPreview {
-    const datasetSize = KNOWN_DATASET_SIZES[request.base.training.dataset.id] ?? null
-    const validation = request.base.training.dataset.validationSize ?? (datasetSize === null ? 0 : Math.round(datasetSize * 0.2))
+  async function preview(request: StudyRequest): Promise<StudyPreview> {
+    const size = await datasetSize(request.base.training.dataset.id)
+    const validation = request.base.training.dataset.validationSize ?? (size === null ? 0 : Math.round(size * 0.2))
     let built: ReturnType<typeof buildStudyVariants>
     try {
-      built = buildStudyVariants(request, datasetSize === null ? null : datasetSize - validation)
+      built = buildStudyVariants(request, size === null ? null : size - validation)
     } catch (err) {
       throw new InvalidRequestError(`cannot build the ${studyTitle(request.kind).toLowerCase()} study: ${(err as Error).message}`)
     }
@@ -58,8 +65,8 @@ export function createStudyService(deps: StudyDeps) {
       if (problems.length > 0) throw new InvalidRequestError(`variant "${v.label}": ${problems[0]}`)
     }
     const repeats = request.repeats ?? 1
-    const shapes = built.variants.flatMap((v) => repeatSeeds(v.training.seed, repeats).map(() => runShape(v, datasetSize)))
-    const { macsPerSecond, basis } = throughput()
+    const shapes = built.variants.flatMap((v) => repeatSeeds(v.training.seed, repeats).map(() => runShape(v, size)))
+    const { macsPerSecond, basis } = await throughput()
     return {
       name: request.name ?? `${studyTitle(request.kind)} · ${request.base.network.name ?? 'network'}`,
       factor: built.factor,
@@ -71,8 +78,10 @@ export function createStudyService(deps: StudyDeps) {
     }
   }
 
-  function start(request: StudyRequest): { experimentId: number; runIds: number[] } {
-    const p = preview(request)
+  async function start(unstamped: StudyRequest): Promise<{ experimentId: number; runIds: number[] }> {
+    // Every run records the content hash of the data it trains on (an unknown dataset fails here, before any run exists).
+    const request = { ...unstamped, base: { ...unstamped.base, training: await stampDatasetHash(unstamped.base.training, deps.datasets) } }
+    const p = await preview(request)
     const seeds = repeatSeeds(request.base.training.seed, p.repeats)
     const experimentId = store.createExperiment(p.name, `study:${request.kind}`)
     const definition: StudyDefinition = { kind: request.kind, factor: p.factor, repeats: p.repeats, variants: [] }

@@ -76,7 +76,9 @@ describe('exporting a trained run (real engine process, real store)', () => {
     const stored = decodeStateDict(backend.store.loadArtifact(runId, 'best')!.bytes)
     expect(Object.keys(model.weights)).toEqual(Object.keys(stored))
     for (const k of Object.keys(stored)) expect(Array.from(model.weights[k].data)).toEqual(Array.from(stored[k].data))
-    expect(model.training).toEqual(training)
+    // The run's config as stored: what was asked, plus the dataset's content hash and title.
+    expect(model.training).toEqual(backend.store.getRun(runId)!.training)
+    expect(model.training).toEqual({ ...training, dataset: { ...training.dataset, hash: expect.stringMatching(/^[0-9a-f]{64}$/), title: expect.any(String) } })
     expect(model.normalizer).toMatchObject({ kind: 'minmax' })
     expect(model.summary).toMatchObject({ epochsCompleted: 2, outcome: 'completed' })
     expect(model.source).toMatchObject({ runId, runName: 'export me', weights: 'best', dataset: 'shapes' })

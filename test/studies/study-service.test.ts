@@ -47,6 +47,7 @@ describe('studies through the workbench service (real store, real engines)', () 
       ['optimizer.lr=0.003 · seed 3', 3, 0.003, experimentId],
       ['optimizer.lr=0.003 · seed 4', 4, 0.003, experimentId]
     ])
+    for (const r of runs) expect(r!.training.dataset.hash).toMatch(/^[0-9a-f]{64}$/)
     expect(await b.service.invoke('studies:list', {})).toMatchObject([{ experimentId, name: 'lr sweep', kind: 'grid', runs: 4 }])
     for (const id of runIds) expect(await b.manager.settled(String(id))).toBe('completed')
     const report = await b.service.invoke('studies:report', { experimentId })
