@@ -1,6 +1,6 @@
 /**
  * Where the user is, kept in the URL hash so reloads, back/forward and links work without a router:
- * #/editor, #/runs, #/runs/12, #/compare?runs=3,4, #/studies, #/studies/5.
+ * #/editor, #/runs, #/runs/12, #/compare?runs=3,4, #/studies, #/studies/5, #/datasets.
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -12,6 +12,7 @@ export type Route =
   | { view: 'compare'; runIds: number[] }
   | { view: 'studies' }
   | { view: 'study'; experimentId: number }
+  | { view: 'datasets' }
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?')
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'runs') return { view: 'runs' }
   if (parts[0] === 'studies' && parts[1] !== undefined && /^\d+$/.test(parts[1])) return { view: 'study', experimentId: Number(parts[1]) }
   if (parts[0] === 'studies') return { view: 'studies' }
+  if (parts[0] === 'datasets') return { view: 'datasets' }
   if (parts[0] === 'compare') {
     const ids = (new URLSearchParams(query).get('runs') ?? '')
       .split(',')
@@ -44,6 +46,8 @@ export function routeHash(route: Route): string {
       return '#/studies'
     case 'study':
       return `#/studies/${route.experimentId}`
+    case 'datasets':
+      return '#/datasets'
   }
 }
 
