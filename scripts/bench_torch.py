@@ -1,5 +1,5 @@
-"""PyTorch reference for scripts/bench.ts: same models, same batch sizes, one thread.
-Usage: /usr/bin/python3 scripts/bench_torch.py SECONDS MODEL... ; prints JSON results."""
+"""PyTorch reference for scripts/bench.ts: same models, same batch sizes, THREADS intra-op threads.
+Usage: /usr/bin/python3 scripts/bench_torch.py SECONDS THREADS MODEL... ; prints JSON results."""
 import json
 import sys
 import time
@@ -7,7 +7,6 @@ import time
 import torch
 import torch.nn as nn
 
-torch.set_num_threads(1)
 torch.manual_seed(1)
 
 
@@ -55,9 +54,10 @@ def bench(name, budget):
     xi = torch.rand(256, 1, 28, 28)
     with torch.no_grad():
         infer = per_second(lambda: model(xi), budget) * 256
-    return {"model": name, "backend": f"pytorch-{torch.__version__}", "trainImagesPerSecond": train, "inferImagesPerSecond": infer}
+    return {"model": name, "backend": f"pytorch-{torch.__version__}-{torch.get_num_threads()}t", "trainImagesPerSecond": train, "inferImagesPerSecond": infer}
 
 
 if __name__ == "__main__":
     seconds = float(sys.argv[1])
-    print(json.dumps([bench(name, seconds) for name in sys.argv[2:]]))
+    torch.set_num_threads(int(sys.argv[2]))
+    print(json.dumps([bench(name, seconds) for name in sys.argv[3:]]))

@@ -9,6 +9,8 @@ import { Trainer } from './train/trainer'
 import { prepareTrainData } from './train/prepare-data'
 import type { ControlRequest } from './train/trainer'
 import { loadBuiltinDataset } from './node/builtin-datasets'
+import { loadWasmModules } from './node/wasm-modules'
+import { createKernels } from './kernels/backend'
 
 interface ParentChannel {
   send(message: FromEngine): void
@@ -64,7 +66,9 @@ async function runTraining(start: Extract<ToEngine, { type: 'start' }>, parent: 
   const dataset = await loadBuiltinDataset(start.training.dataset.id, start.resourcesDir).catch((err: Error) => {
     throw new Error(`engine: ${err.message}`)
   })
-  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, start.training.dataset), { resumeFrom: start.resumeFrom })
+  // The backend is chosen once per engine; the trainer reports it in its start and done events.
+  const kernels = createKernels(start.backend ?? 'auto', loadWasmModules({ resourcesDir: start.resourcesDir }))
+  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, start.training.dataset), { resumeFrom: start.resumeFrom, kernels })
   let pending: StepEvent[] = []
   let lastFlush = performance.now()
   const flush = () => {

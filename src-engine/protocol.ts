@@ -6,6 +6,7 @@ import type { NetworkSpec } from './spec/network-spec'
 import type { TrainConfig } from './train/train-config'
 import type { TrainEvent } from './train/events'
 import type { Checkpoint } from './train/checkpoint'
+import type { KernelBackendChoice } from './kernels/backend'
 
 export type StepEvent = Extract<TrainEvent, { type: 'step' }>
 
@@ -17,6 +18,8 @@ export type ToEngine =
       /** Folder holding datasets/ (the bundled MNIST); default: the repository's resources/. */
       resourcesDir?: string
       resumeFrom?: Checkpoint
+      /** Kernel backend for this engine; default 'auto' (the fastest this runtime supports). */
+      backend?: KernelBackendChoice
     }
   | { type: 'pause' }
   | { type: 'stop' }

@@ -1,4 +1,4 @@
-import type { FloatArray } from '../core/tensor'
+import type { Allocator, DType, FloatArray } from '../core/tensor'
 
 /**
  * The small set of heavy kernels every layer's arithmetic goes through. The JavaScript kernels
@@ -9,6 +9,13 @@ import type { FloatArray } from '../core/tensor'
  */
 export interface Kernels {
   readonly name: string
+
+  /**
+   * Storage for a network's tensors, when the backend wants them in its own memory (the wasm
+   * kernels: tensors planned into one WebAssembly memory, passed to the kernels without copies).
+   * Absent: plain typed arrays.
+   */
+  createAllocator?(dtype: DType): Allocator
 
   /**
    * C = op(A)·op(B) + beta·C, where op(A) is M×K and op(B) is K×N.

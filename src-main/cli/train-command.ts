@@ -7,6 +7,8 @@ import { writeFile, rename } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { prepareTrainData, Trainer, type ControlRequest, type TrainEvent } from '../../src-engine/index'
 import { loadBuiltinDataset } from '../../src-engine/node/builtin-datasets'
+import { loadWasmModules } from '../../src-engine/node/wasm-modules'
+import { createKernels, isKernelBackendChoice, KERNEL_BACKENDS } from '../../src-engine/kernels/backend'
 import { readExperimentFile } from './experiment-file'
 import { ProgressBar } from './progress'
 import { trainIntoStore } from './train-db'
@@ -19,6 +21,8 @@ Trains the network of an experiment file ({"network": ..., "training": ...}, see
 Options:
   --seed N       override training.seed
   --epochs N     override training.epochs
+  --backend B    kernel backend: auto (default: the fastest available), js, wasm-simd, wasm-relaxed
+                 (in-process training; engine processes always use auto)
   --out PATH     write the trained model (spec, config, normalizer, weights, summary) as JSON
                  (in-process training only)
   --db PATH      log the run into this run database and train it in an engine process; prints the
@@ -30,7 +34,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { seed: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+    options: { seed: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
   })
   if (values.help) {
     process.stdout.write(HELP + '\n')
@@ -52,9 +56,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return trainIntoStore(positionals[0], experiment.network, training, values.db)
   }
 
+  const backend = values.backend ?? 'auto'
+  if (!isKernelBackendChoice(backend)) {
+    process.stderr.write(`tatami train: --backend must be one of auto, ${KERNEL_BACKENDS.join(', ')}, got "${backend}"\n`)
+    return 2
+  }
+  const kernels = createKernels(backend, loadWasmModules())
   const dataset = await loadBuiltinDataset(training.dataset.id)
   const data = prepareTrainData(dataset, training.dataset)
-  const trainer = new Trainer(experiment.network, training, data)
+  const trainer = new Trainer(experiment.network, training, data, { kernels })
   const out = process.stdout
   const bar = new ProgressBar(process.stderr)
   let stepsPerEpoch = 1

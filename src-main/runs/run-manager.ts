@@ -9,6 +9,7 @@ import { serializeError, type FromEngine, type StepEvent } from '../../src-engin
 import type { NetworkSpec } from '../../src-engine/spec/network-spec'
 import type { TrainConfig } from '../../src-engine/train/train-config'
 import type { Checkpoint } from '../../src-engine/train/checkpoint'
+import type { KernelBackendChoice } from '../../src-engine/kernels/backend'
 import type { TrainEvent, TrainOutcome } from '../../src-engine/train/events'
 import type { EngineLauncher, EngineProcess } from './launcher'
 import { encodeStateDict, type EpochEvent, type RunSink, type RunStatus, type StatusInfo } from './run-sink'
@@ -26,8 +27,10 @@ export interface RunManagerOptions {
   sink: RunSink
   /** Runs training at once; default: the number of CPU cores. */
   concurrency?: number
-  /** Passed to the engine (folder holding datasets/). */
+  /** Passed to the engine (folder holding datasets/ and wasm/). */
   resourcesDir?: string
+  /** Kernel backend of every engine; default 'auto' (the fastest the engine's runtime supports). */
+  backend?: KernelBackendChoice
 }
 
 export interface RunManagerEvents {
@@ -67,6 +70,7 @@ export class RunManager {
   private readonly launcher: EngineLauncher
   private readonly sink: RunSink
   private readonly resourcesDir: string | undefined
+  private readonly backend: KernelBackendChoice | undefined
   private readonly runs = new Map<string, RunState>()
   private readonly queue: string[] = []
   private readonly listeners: { [K in keyof RunManagerEvents]: Set<Listener<K>> } = { status: new Set(), steps: new Set(), epoch: new Set() }
@@ -76,6 +80,7 @@ export class RunManager {
     this.launcher = options.launcher
     this.sink = options.sink
     this.resourcesDir = options.resourcesDir
+    this.backend = options.backend
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency()))
   }
 
@@ -245,6 +250,7 @@ export class RunManager {
           network: run.request.network,
           training: run.request.training,
           ...(this.resourcesDir ? { resourcesDir: this.resourcesDir } : {}),
+          ...(this.backend ? { backend: this.backend } : {}),
           ...(run.request.resumeFrom ? { resumeFrom: run.request.resumeFrom } : {})
         })
         break

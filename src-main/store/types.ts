@@ -18,6 +18,8 @@ export interface RunSummary {
   epochsCompleted?: number
   /** e.g. 'completed', 'early_stopped', 'diverged'. */
   outcome?: string
+  /** The engine's kernel backend ('js', 'wasm-simd', 'wasm-relaxed') in the session that finished the run. */
+  backend?: string
 }
 
 /** An error as plain data (what the engine process sends). */
