@@ -63,6 +63,18 @@ export interface Kernels {
     y: FloatArray, argmax: Int32Array
   ): void
 
+  /** y = max(0, x) elementwise over n values (NaN and −0 give +0). */
+  relu(x: FloatArray, y: FloatArray, n: number): void
+
+  /** dx = x > 0 ? dy : 0 over n values. */
+  reluBackward(x: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void
+
+  /** Convolution bias: y[s, c, i] += b[c] over samples × channels planes of `plane` values. */
+  addChannelBias(y: FloatArray, b: FloatArray, samples: number, channels: number, plane: number): void
+
+  /** Its gradient: db[c] += Σ over samples and the plane of dy[s, c, i]. */
+  channelSums(dy: FloatArray, db: FloatArray, samples: number, channels: number, plane: number): void
+
   /** Overwrites dx (planes×H×W) with the gradient of max pooling, routing dy through argmax. */
   maxPoolBackward(
     dy: FloatArray, argmax: Int32Array, planes: number, height: number, width: number,

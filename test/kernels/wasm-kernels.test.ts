@@ -153,6 +153,69 @@ describe.each(WASM_BACKENDS)('%s kernels', (backend) => {
     }
   })
 
+  it('relu and its gradient equal the JS kernels exactly (NaN, ±0, odd lengths)', () => {
+    const rnd = makeRandom(21)
+    for (const n of [1, 3, 4, 7, 64, 1001]) {
+      const x = inMemory(n), dy = inMemory(n)
+      for (let i = 0; i < n; i++) {
+        x[i] = rnd()
+        dy[i] = rnd()
+      }
+      x[0] = NaN
+      if (n > 2) { x[1] = -0; x[2] = 0 }
+      const y = inMemory(n), dx = inMemory(n), yRef = new Float32Array(n), dxRef = new Float32Array(n)
+      kernels.relu(x, y, n)
+      jsKernels.relu(x, yRef, n)
+      kernels.reluBackward(x, dy, dx, n)
+      jsKernels.reluBackward(x, dy, dxRef, n)
+      expect(Array.from(y)).toEqual(Array.from(yRef))
+      expect(Array.from(dx)).toEqual(Array.from(dxRef))
+      expect(Object.is(y[Math.min(1, n - 1)], 0) || n <= 2, 'relu(−0) is +0').toBe(true)
+    }
+  })
+
+  it('channel bias and its gradient match the JS kernels (odd plane sizes)', () => {
+    const rnd = makeRandom(22)
+    for (const [samples, channels, plane] of [[2, 3, 7], [3, 6, 784], [1, 5, 1], [4, 2, 9]]) {
+      const len = samples * channels * plane
+      const y = inMemory(len), b = inMemory(channels), yRef = new Float32Array(len)
+      for (let i = 0; i < len; i++) yRef[i] = y[i] = rnd()
+      for (let i = 0; i < channels; i++) b[i] = rnd()
+      kernels.addChannelBias(y, b, samples, channels, plane)
+      jsKernels.addChannelBias(yRef, b, samples, channels, plane)
+      expect(Array.from(y)).toEqual(Array.from(yRef))
+      const db = inMemory(channels).fill(0.25), dbRef = new Float32Array(channels).fill(0.25)
+      kernels.channelSums(y, db, samples, channels, plane)
+      jsKernels.channelSums(yRef, dbRef, samples, channels, plane)
+      for (let c = 0; c < channels; c++) expect(Math.abs(db[c] - dbRef[c])).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(dbRef[c])))
+    }
+  })
+
+  it('max pooling forward and backward equal the JS kernels exactly (ties, NaN, padding, overlapping windows)', () => {
+    const rnd = makeRandom(23)
+    const cases = [[3, 8, 8, 2, 2, 0, 0], [2, 7, 9, 3, 2, 1, 1], [1, 5, 5, 3, 1, 1, 0], [4, 28, 28, 2, 2, 0, 0], [1, 6, 6, 3, 3, 2, 2]]
+    for (const [planes, h, w, k, stride, padTop, padLeft] of cases) {
+      const outH = Math.floor((h + 2 * padTop - k) / stride) + 1
+      const outW = Math.floor((w + 2 * padLeft - k) / stride) + 1
+      const x = inMemory(planes * h * w)
+      for (let i = 0; i < x.length; i++) x[i] = Math.round(rnd() * 3) / 3 // ties
+      x[5] = NaN
+      const outs = planes * outH * outW
+      const y = inMemory(outs), arg = planned.allocInt32!(outs), yRef = new Float32Array(outs), argRef = new Int32Array(outs)
+      expect(arg.buffer === kernels.memory.buffer, 'argmax planned in wasm memory').toBe(true)
+      kernels.maxPoolForward(x, planes, h, w, k, k, stride, stride, padTop, padLeft, outH, outW, y, arg)
+      jsKernels.maxPoolForward(x, planes, h, w, k, k, stride, stride, padTop, padLeft, outH, outW, yRef, argRef)
+      expect(Array.from(y)).toEqual(Array.from(yRef))
+      expect(Array.from(arg)).toEqual(Array.from(argRef))
+      const dy = inMemory(outs)
+      for (let i = 0; i < outs; i++) dy[i] = rnd()
+      const dx = inMemory(planes * h * w).fill(9), dxRef = new Float32Array(planes * h * w)
+      kernels.maxPoolBackward(dy, arg, planes, h, w, outH, outW, dx)
+      jsKernels.maxPoolBackward(dy, argRef, planes, h, w, outH, outW, dxRef)
+      expect(Array.from(dx)).toEqual(Array.from(dxRef))
+    }
+  })
+
   it('hands float64 operands to the JS kernels (identical results)', () => {
     const rnd = makeRandom(3)
     const A = Float64Array.from({ length: 35 }, rnd), B = Float64Array.from({ length: 56 }, rnd)
@@ -185,7 +248,7 @@ describe.each(WASM_BACKENDS)('%s planned memory', (backend) => {
     const s = kernels.stats()
     expect(s.plannedBytes).toBeGreaterThan(0)
     expect(s.stagedCalls).toBe(0)
-    expect(s.jsCalls).toBe(0)
+    expect(s.jsCalls).toBe(0) // conv, bias, relu, max pooling and dense all ran in wasm
     expect(s.overflowAllocations).toBe(0)
   })
 

@@ -12,9 +12,11 @@ import { createAllocator as createJsAllocator, type Allocator, type DType, type 
  * parameter and scratch buffer in wasm memory, and the kernels pass pointers, copying nothing.
  * Untouched pages of the reservation cost address space, not resident memory.
  *
- * Anything else still works: a float32 operand outside the memory (e.g. a caller's input batch) is
- * staged through the free space at the top of the memory for that call; float64 operands (the
- * gradient checks' networks) and calls that do not fit are handed to the JavaScript kernels.
+ * Anything else still works: a float32 GEMM / im2col / col2im operand outside the memory (e.g. a
+ * caller's input batch) is staged through the free space at the top of the memory for that call;
+ * the cheap element-wise and pooling kernels run in wasm only when every array is in its memory.
+ * Float64 operands (the gradient checks' networks) and calls that do not fit go to the JavaScript
+ * kernels. Average pooling always does (no wasm version yet).
  */
 
 export type WasmBackendName = 'wasm-simd' | 'wasm-relaxed'
@@ -23,6 +25,12 @@ interface KernelExports {
   gemm(transA: number, transB: number, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void
   im2col(x: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, col: number): void
   col2im(col: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, dx: number): void
+  relu(x: number, y: number, n: number): void
+  reluBackward(x: number, dy: number, dx: number, n: number): void
+  addChannelBias(y: number, b: number, samples: number, channels: number, plane: number): void
+  channelSums(dy: number, db: number, samples: number, channels: number, plane: number): void
+  maxPoolForward(x: number, planes: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, y: number, argmax: number): void
+  maxPoolBackward(dy: number, argmax: number, planes: number, height: number, width: number, outH: number, outW: number, dx: number): void
   heapBase(): number
   scratchStart(): number
   scratchEnd(): number
@@ -113,7 +121,8 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
     memory,
     gemm(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc) {
       if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array) || M <= 0 || N <= 0) {
-        return js(() => jsKernels.gemm(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc))
+        stats.jsCalls++
+        return jsKernels.gemm(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc)
       }
       const aLen = K <= 0 ? 0 : transA ? (K - 1) * lda + M : (M - 1) * lda + K
       const bLen = K <= 0 ? 0 : transB ? (N - 1) * ldb + K : (K - 1) * ldb + N
@@ -123,42 +132,67 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
       const b = a < 0 ? -1 : place(B, bOffset, bLen, true)
       if (b < 0) {
         release()
-        return js(() => jsKernels.gemm(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc))
+        stats.jsCalls++
+        return jsKernels.gemm(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc)
       }
       wasm.gemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, a, lda, b, ldb, beta, c, ldc)
       copyOut(c, C, cOffset, cLen)
       release()
     },
     im2col(x, xOffset, channels, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, col, colOffset) {
-      const run = () => jsKernels.im2col(x, xOffset, channels, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, col, colOffset)
-      if (!(x instanceof Float32Array && col instanceof Float32Array)) return js(run)
       const colLen = channels * kH * kW * outH * outW
-      const xp = place(x, xOffset, channels * height * width, true)
-      const cp = xp < 0 ? -1 : place(col, colOffset, colLen, false)
+      const xp = x instanceof Float32Array && col instanceof Float32Array ? place(x, xOffset, channels * height * width, true) : -1
+      const cp = xp < 0 ? -1 : place(col as Float32Array, colOffset, colLen, false)
       if (cp < 0) {
         release()
-        return js(run)
+        stats.jsCalls++
+        return jsKernels.im2col(x, xOffset, channels, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, col, colOffset)
       }
       wasm.im2col(xp, channels, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, cp)
-      copyOut(cp, col, colOffset, colLen)
+      copyOut(cp, col as Float32Array, colOffset, colLen)
       release()
     },
     col2im(col, colOffset, channels, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, dx, dxOffset) {
-      const run = () => jsKernels.col2im(col, colOffset, channels, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, dx, dxOffset)
-      if (!(col instanceof Float32Array && dx instanceof Float32Array)) return js(run)
       const dxLen = channels * height * width
-      const cp = place(col, colOffset, channels * kH * kW * outH * outW, true)
-      const dp = cp < 0 ? -1 : place(dx, dxOffset, dxLen, true)
+      const cp = col instanceof Float32Array && dx instanceof Float32Array ? place(col, colOffset, channels * kH * kW * outH * outW, true) : -1
+      const dp = cp < 0 ? -1 : place(dx as Float32Array, dxOffset, dxLen, true)
       if (dp < 0) {
         release()
-        return js(run)
+        stats.jsCalls++
+        return jsKernels.col2im(col, colOffset, channels, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, dx, dxOffset)
       }
       wasm.col2im(cp, channels, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, dp)
-      copyOut(dp, dx, dxOffset, dxLen)
+      copyOut(dp, dx as Float32Array, dxOffset, dxLen)
       release()
     },
-    maxPoolForward: jsKernels.maxPoolForward,
-    maxPoolBackward: jsKernels.maxPoolBackward,
+    relu(x, y, n) {
+      if (n > 0 && inMemory(x, n) && inMemory(y, n)) wasm.relu(x.byteOffset, y.byteOffset, n)
+      else jsCall(jsKernels.relu(x, y, n))
+    },
+    reluBackward(x, dy, dx, n) {
+      if (n > 0 && inMemory(x, n) && inMemory(dy, n) && inMemory(dx, n)) wasm.reluBackward(x.byteOffset, dy.byteOffset, dx.byteOffset, n)
+      else jsCall(jsKernels.reluBackward(x, dy, dx, n))
+    },
+    addChannelBias(y, b, samples, channels, plane) {
+      if (inMemory(y, samples * channels * plane) && inMemory(b, channels)) wasm.addChannelBias(y.byteOffset, b.byteOffset, samples, channels, plane)
+      else jsCall(jsKernels.addChannelBias(y, b, samples, channels, plane))
+    },
+    channelSums(dy, db, samples, channels, plane) {
+      if (inMemory(dy, samples * channels * plane) && inMemory(db, channels)) wasm.channelSums(dy.byteOffset, db.byteOffset, samples, channels, plane)
+      else jsCall(jsKernels.channelSums(dy, db, samples, channels, plane))
+    },
+    maxPoolForward(x, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y, argmax) {
+      const outs = planes * outH * outW
+      if (inMemory(x, planes * height * width) && inMemory(y, outs) && inMemory(argmax, outs)) {
+        wasm.maxPoolForward(x.byteOffset, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y.byteOffset, argmax.byteOffset)
+      } else jsCall(jsKernels.maxPoolForward(x, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y, argmax))
+    },
+    maxPoolBackward(dy, argmax, planes, height, width, outH, outW, dx) {
+      const outs = planes * outH * outW
+      if (inMemory(dy, outs) && inMemory(argmax, outs) && inMemory(dx, planes * height * width)) {
+        wasm.maxPoolBackward(dy.byteOffset, argmax.byteOffset, planes, height, width, outH, outW, dx.byteOffset)
+      } else jsCall(jsKernels.maxPoolBackward(dy, argmax, planes, height, width, outH, outW, dx))
+    },
     avgPoolForward: jsKernels.avgPoolForward,
     avgPoolBackward: jsKernels.avgPoolBackward,
     createAllocator(dtype: DType): Allocator {
@@ -178,6 +212,17 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
           stats.plannedBytes += bytes
           return view
         },
+        allocInt32(length: number): Int32Array {
+          const bytes = (length * 4 + ALIGN - 1) & ~(ALIGN - 1)
+          if (bump + bytes > planLimit) {
+            stats.overflowAllocations++
+            return new Int32Array(length)
+          }
+          const view = new Int32Array(buffer, bump, length)
+          bump += bytes
+          stats.plannedBytes += bytes
+          return view
+        },
         get allocatedElements() {
           return allocatedElements
         }
@@ -186,9 +231,12 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
     stats: () => ({ ...stats, freeBytes: planLimit - bump })
   }
 
-  function js(run: () => void): void {
+  /** A 4-byte array in this memory with at least n elements (float32 or int32). */
+  function inMemory(a: FloatArray | Int32Array, n: number): boolean {
+    return a.buffer === buffer && a.BYTES_PER_ELEMENT === 4 && a.length >= n
+  }
+  function jsCall(_: void): void {
     stats.jsCalls++
-    run()
   }
   return kernels
 }

@@ -7,6 +7,8 @@ import { SCRATCH, SCRATCH_END } from './layout'
 
 export { gemm } from './gemm'
 export { im2col, col2im } from './im2col'
+export { relu, reluBackward, addChannelBias, channelSums } from './elementwise'
+export { maxPoolForward, maxPoolBackward } from './pool'
 
 /** End of the module's static data; must lie below the scratch area. */
 export function heapBase(): usize {
