@@ -50,13 +50,15 @@ export function im2col(
         const head = <usize>xLo * 4
         const tail = <usize>(outW - xHi) * 4
         for (let oy = yLo; oy < yHi; oy++, src += rowStep, dst += outRow) {
-          if (head) memory.fill(dst, 0, head)
-          if (strideW == 1) memory.copy(dst + head, src, <usize>n * 4)
+          // Runs are short (an output row): inline loops beat memory.copy / memory.fill's call.
+          for (let z: usize = 0; z < head; z += 4) store<f32>(dst + z, 0)
+          if (strideW == 1) copyRun(dst + head, src, <usize>n * 4)
           else {
             const sw = <usize>strideW * 4
             for (let k = 0, s = src, d = dst + head; k < n; k++, s += sw, d += 4) store<f32>(d, load<f32>(s))
           }
-          if (tail) memory.fill(dst + head + <usize>n * 4, 0, tail)
+          const t = dst + head + <usize>n * 4
+          for (let z: usize = 0; z < tail; z += 4) store<f32>(t + z, 0)
         }
         memory.fill(dst, 0, r + outPlane - dst)
       }
@@ -95,6 +97,14 @@ export function col2im(
       }
     }
   }
+}
+
+/** Copies `bytes` (a multiple of 4) from src to dst, 16 bytes at a time. */
+// @ts-ignore: decorator
+@inline function copyRun(dst: usize, src: usize, bytes: usize): void {
+  let k: usize = 0
+  for (; k + 16 <= bytes; k += 16) v128.store(dst + k, v128.load(src + k))
+  for (; k < bytes; k += 4) store<f32>(dst + k, load<f32>(src + k))
 }
 
 /** dst[0, n) += src[0, n) (f32). */
