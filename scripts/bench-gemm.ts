@@ -1,5 +1,6 @@
 /**
- * GEMM micro-benchmark: GFLOPS of the JS kernel vs a naive i-k-j loop on LeNet-5's shapes and 256³.
+ * GEMM micro-benchmark: GFLOPS of the JS kernel vs a naive i-k-j loop and the WebAssembly kernels
+ * (operands in wasm memory) on LeNet-5's and the small VGG's per-sample shapes and 256³.
  *
  *   npx tsx scripts/bench-gemm.ts [--quick] [--naive=false]
  *
@@ -8,6 +9,9 @@
  */
 import { gemm } from '../src-engine/kernels/js/gemm'
 import type { FloatArray } from '../src-engine/core/tensor'
+import { availableBackends, createKernels } from '../src-engine/kernels/backend'
+import { loadWasmModules } from '../src-engine/node/wasm-modules'
+import type { WasmKernels } from '../src-engine/kernels/wasm/wasm-kernels'
 
 type Gemm = typeof gemm
 
@@ -25,6 +29,11 @@ const shapes: Shape[] = [
   { name: 'fc1 dW      TN', transA: true, transB: false, M: 120, N: 400, K: 64 },
   { name: 'fc1 dx      NN', transA: false, transB: false, M: 64, N: 400, K: 120 },
   { name: 'fc2 fwd     NT', transA: false, transB: true, M: 64, N: 84, K: 120 },
+  // Small VGG (batch 64): conv2 32@3×3 on 32×28×28, conv4 64@3×3 on 64×14×14.
+  { name: 'vgg conv2 fwd  NN', transA: false, transB: false, M: 32, N: 784, K: 288 },
+  { name: 'vgg conv2 dW   NT', transA: false, transB: true, M: 32, N: 288, K: 784 },
+  { name: 'vgg conv2 dcol TN', transA: true, transB: false, M: 288, N: 784, K: 32 },
+  { name: 'vgg conv4 fwd  NN', transA: false, transB: false, M: 64, N: 196, K: 576 },
   { name: '256³        NN', transA: false, transB: false, M: 256, N: 256, K: 256 },
   { name: '256³        TN', transA: true, transB: false, M: 256, N: 256, K: 256 }
 ]
@@ -73,9 +82,10 @@ function random(): number {
   return seed / 4294967296 - 0.5
 }
 
-function measure(fn: Gemm, f64: boolean, s: Shape, windows: number): number {
+function measure(fn: Gemm, f64: boolean, s: Shape, windows: number, wasm?: WasmKernels): number {
+  const planned = wasm?.createAllocator('float32')
   const make = (n: number): FloatArray => {
-    const a = f64 ? new Float64Array(n) : new Float32Array(n)
+    const a = planned ? planned.alloc(n) : f64 ? new Float64Array(n) : new Float32Array(n)
     for (let i = 0; i < n; i++) a[i] = random()
     return a
   }
@@ -104,13 +114,23 @@ const windows = quick ? 40 : 200
 // the first shapes measured can catch the JIT mid-way.
 for (const s of shapes) for (const f64 of [false, true]) measure(gemm, f64, s, 5)
 
-const header = ['shape (M×N×K)'.padEnd(30), 'js f32', 'js f64']
+const modules = loadWasmModules({ enableRelaxedSimd: true })
+const wasmBackends = availableBackends(modules).filter((b) => b !== 'js').reverse()
+/** A fresh kernels instance (own memory) per shape: planned operands never run out of room. */
+const wasmKernels = (name: (typeof wasmBackends)[number]) => createKernels(name, modules) as WasmKernels
+for (const s of shapes) for (const b of wasmBackends) { const k = wasmKernels(b); measure(k.gemm, false, s, 5, k) }
+
+const header = ['shape (M×N×K)'.padEnd(30), 'js f32', 'js f64', ...wasmBackends]
 if (withNaive) header.push('naive f32', 'naive f64', 'speedup f32')
 console.log(header.join('  '))
 for (const s of shapes) {
   const js32 = measure(gemm, false, s, windows)
   const js64 = measure(gemm, true, s, windows)
   const cells = [`${s.name} ${s.M}×${s.N}×${s.K}`.padEnd(30), fmt(js32), fmt(js64)]
+  for (const b of wasmBackends) {
+    const k = wasmKernels(b)
+    cells.push(fmt(measure(k.gemm, false, s, windows, k)).padStart(b.length))
+  }
   if (withNaive) {
     const n32 = measure(naive, false, s, Math.ceil(windows / 4))
     const n64 = measure(naive, true, s, Math.ceil(windows / 4))

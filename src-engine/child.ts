@@ -9,6 +9,8 @@ import { Trainer } from './train/trainer'
 import { prepareTrainData } from './train/prepare-data'
 import type { ControlRequest } from './train/trainer'
 import { loadDataset } from './node/builtin-datasets'
+import { loadWasmModules } from './node/wasm-modules'
+import { createKernels } from './kernels/backend'
 
 interface ParentChannel {
   send(message: FromEngine): void
@@ -68,7 +70,9 @@ async function runTraining(start: Extract<ToEngine, { type: 'start' }>, parent: 
   if (choice.hash !== undefined && choice.hash !== hash) {
     throw new Error(`engine: dataset "${choice.id}" has content hash ${hash}, but the run was created on ${choice.hash}; the data changed`)
   }
-  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, choice), { resumeFrom: start.resumeFrom, initialWeights: start.initialWeights })
+  // The backend is chosen once per engine; the trainer reports it in its start and done events.
+  const kernels = createKernels(start.backend ?? 'auto', loadWasmModules({ resourcesDir: start.resourcesDir }))
+  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, choice), { resumeFrom: start.resumeFrom, initialWeights: start.initialWeights, kernels })
   let pending: StepEvent[] = []
   let lastFlush = performance.now()
   const flush = () => {

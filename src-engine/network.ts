@@ -79,8 +79,8 @@ export function createNetwork(specInput: NetworkSpec | ResolvedNetworkSpec | unk
   if (!analysis.ok || !analysis.spec) throw new SpecValidationError(analysis.issues)
   const spec = analysis.spec
   const dtype = options.dtype ?? 'float32'
-  const alloc = createAllocator(dtype)
   const kernels = options.kernels ?? jsKernels
+  const alloc = kernels.createAllocator?.(dtype) ?? createAllocator(dtype)
   const rng = options.rng ?? createRng(options.seed ?? 0)
   const fallbackInit = options.initializer ?? 'xavier_normal'
 

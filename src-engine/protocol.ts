@@ -7,6 +7,7 @@ import type { TrainConfig } from './train/train-config'
 import type { TrainEvent } from './train/events'
 import type { Checkpoint } from './train/checkpoint'
 import type { StateDict } from './network'
+import type { KernelBackendChoice } from './kernels/backend'
 
 export type StepEvent = Extract<TrainEvent, { type: 'step' }>
 
@@ -22,6 +23,8 @@ export type ToEngine =
       resumeFrom?: Checkpoint
       /** Fine-tune: start from these weights instead of fresh ones. */
       initialWeights?: StateDict
+      /** Kernel backend for this engine; default 'auto' (the fastest this runtime supports). */
+      backend?: KernelBackendChoice
     }
   | { type: 'pause' }
   | { type: 'stop' }

@@ -28,6 +28,8 @@ export function formatShape(shape: readonly number[]): string {
 export interface Allocator {
   readonly dtype: DType
   alloc(length: number): FloatArray
+  /** Integer storage (max-pooling argmax) from the same memory, where the allocator has one. */
+  allocInt32?(length: number): Int32Array
   /** Total elements handed out, for memory reports. */
   readonly allocatedElements: number
 }

@@ -1,4 +1,4 @@
-import type { FloatArray } from '../core/tensor'
+import type { Allocator, DType, FloatArray } from '../core/tensor'
 
 /**
  * The small set of heavy kernels every layer's arithmetic goes through. The JavaScript kernels
@@ -9,6 +9,13 @@ import type { FloatArray } from '../core/tensor'
  */
 export interface Kernels {
   readonly name: string
+
+  /**
+   * Storage for a network's tensors, when the backend wants them in its own memory (the wasm
+   * kernels: tensors planned into one WebAssembly memory, passed to the kernels without copies).
+   * Absent: plain typed arrays.
+   */
+  createAllocator?(dtype: DType): Allocator
 
   /**
    * C = op(A)·op(B) + beta·C, where op(A) is M×K and op(B) is K×N.
@@ -55,6 +62,18 @@ export interface Kernels {
     padTop: number, padLeft: number, outH: number, outW: number,
     y: FloatArray, argmax: Int32Array
   ): void
+
+  /** y = max(0, x) elementwise over n values (NaN and −0 give +0). */
+  relu(x: FloatArray, y: FloatArray, n: number): void
+
+  /** dx = x > 0 ? dy : 0 over n values. */
+  reluBackward(x: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void
+
+  /** Convolution bias: y[s, c, i] += b[c] over samples × channels planes of `plane` values. */
+  addChannelBias(y: FloatArray, b: FloatArray, samples: number, channels: number, plane: number): void
+
+  /** Its gradient: db[c] += Σ over samples and the plane of dy[s, c, i]. */
+  channelSums(dy: FloatArray, db: FloatArray, samples: number, channels: number, plane: number): void
 
   /** Overwrites dx (planes×H×W) with the gradient of max pooling, routing dy through argmax. */
   maxPoolBackward(

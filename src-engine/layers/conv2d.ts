@@ -110,17 +110,7 @@ class Conv2d implements Layer {
       kern.im2col(x.data, s * c * h * w, c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, cols, at)
       kern.gemm(false, false, f, p, k, W, 0, k, cols, at, p, 0, y.data, s * f * p, p)
     }
-    if (this.bias) {
-      const b = this.bias.value.data
-      const yd = y.data
-      for (let s = 0; s < n; s++) {
-        for (let o = 0; o < f; o++) {
-          const bo = b[o]
-          const base = (s * f + o) * p
-          for (let i = 0; i < p; i++) yd[base + i] += bo
-        }
-      }
-    }
+    if (this.bias) kern.addChannelBias(y.data, this.bias.value.data, n, f, p)
     this.input = x
     return y
   }
@@ -145,18 +135,7 @@ class Conv2d implements Layer {
         kern.gemm(false, true, f, k, p, dy.data, s * f * p, p, col, 0, p, 1, dW, 0, k)
       }
     }
-    if (this.bias) {
-      const db = this.bias.grad.data
-      const d = dy.data
-      for (let s = 0; s < n; s++) {
-        for (let o = 0; o < f; o++) {
-          const base = (s * f + o) * p
-          let sum = 0
-          for (let i = 0; i < p; i++) sum += d[base + i]
-          db[o] += sum
-        }
-      }
-    }
+    if (this.bias) kern.channelSums(dy.data, this.bias.grad.data, n, f, p)
     if (!this.ctx.needInputGrad) return null
     const dx = this.dx.get([n, c, h, w])
     dx.data.fill(0)

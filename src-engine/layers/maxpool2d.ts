@@ -26,7 +26,7 @@ type PoolSpec = ResolvedLayerSpec<typeof maxPool2dLayer>
  */
 class MaxPool2d extends Pool2dLayer {
   /** Flat in-plane index of each output's maximum; grows to the largest batch and is reused. */
-  private argmax = new Int32Array(0)
+  private argmax: Int32Array = new Int32Array(0)
 
   constructor(spec: PoolSpec, inputShape: readonly number[], ctx: LayerContext) {
     super('maxpool2d', spec, inputShape, ctx)
@@ -35,7 +35,7 @@ class MaxPool2d extends Pool2dLayer {
   protected poolForward(x: FloatArray, y: FloatArray, planes: number): void {
     // x: [N·C, H, W] -> y: [N·C, outH, outW], argmax alongside y
     const { h, w, win } = this
-    if (this.argmax.length < y.length) this.argmax = new Int32Array(y.length)
+    if (this.argmax.length < y.length) this.argmax = this.ctx.alloc.allocInt32?.(y.length) ?? new Int32Array(y.length)
     this.ctx.kernels.maxPoolForward(
       x, planes, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, y, this.argmax
     )

@@ -16,15 +16,12 @@ export const reluLayer = defineLayer({
 class Relu extends ElementwiseLayer {
   readonly type = 'relu'
 
+  // The loops are kernels (kernels/js/elementwise.ts; SIMD in the wasm backends).
   protected compute(x: FloatArray, y: FloatArray, n: number): void {
-    for (let i = 0; i < n; i++) {
-      const v = x[i]
-      y[i] = v > 0 ? v : 0
-    }
+    this.ctx.kernels.relu(x, y, n)
   }
 
-  // d/dx max(0, x) is taken as 0 at x = 0, as PyTorch does.
   protected gradient(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void {
-    for (let i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : 0
+    this.ctx.kernels.reluBackward(x, dy, dx, n)
   }
 }

@@ -60,4 +60,6 @@ export type TrainEvent =
       bestValAccuracy: number | null
       /** Why, in words, e.g. "loss became NaN at step 412 (epoch 3)". */
       message: string
+      /** The kernel backend this session computed with (as in 'start'). */
+      backend?: string
     }

@@ -341,7 +341,8 @@ export class Trainer {
       bestEpoch: this.early.bestEpoch,
       bestValLoss: this.early.bestValLoss,
       bestValAccuracy: this.early.bestValAccuracy,
-      message
+      message,
+      backend: this.network.kernels.name
     })
   }
 

@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util'
 import { createNetwork, prepareTrainData, Trainer, type ControlRequest, type TrainEvent } from '../../src-engine/index'
 import { loadDataset } from '../../src-engine/node/builtin-datasets'
 import { defaultDatasetsDir } from '../data/dataset-library'
+import { loadWasmModules } from '../../src-engine/node/wasm-modules'
+import { createKernels, isKernelBackendChoice, KERNEL_BACKENDS } from '../../src-engine/kernels/backend'
 import { readExperimentFile } from './experiment-file'
 import { readModelFile } from '../export/read-model-file'
 import { ProgressBar } from './progress'
@@ -23,6 +25,8 @@ Options:
   --epochs N     override training.epochs
   --init FILE    fine-tune: start from the weights of a .tatami file (or a Tatami-exported .onnx)
                  instead of fresh ones; the experiment's network must match the file's
+  --backend B    kernel backend: auto (default: the fastest available), js, wasm-simd, wasm-relaxed
+                 (in-process training; engine processes always use auto)
   --out PATH     write the trained model (spec, config, normalizer, weights, summary) as JSON
                  (in-process training only)
   --db PATH      log the run into this run database and train it in an engine process; prints the
@@ -34,7 +38,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { seed: { type: 'string' }, epochs: { type: 'string' }, init: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+    options: { seed: { type: 'string' }, epochs: { type: 'string' }, init: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
   })
   if (values.help) {
     process.stdout.write(HELP + '\n')
@@ -66,10 +70,16 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return trainIntoStore(positionals[0], experiment.network, training, values.db, init)
   }
 
+  const backend = values.backend ?? 'auto'
+  if (!isKernelBackendChoice(backend)) {
+    process.stderr.write(`tatami train: --backend must be one of auto, ${KERNEL_BACKENDS.join(', ')}, got "${backend}"\n`)
+    return 2
+  }
+  const kernels = createKernels(backend, loadWasmModules())
   // Imported datasets are looked up in the library next to the default run database.
   const { dataset, hash } = await loadDataset(training.dataset.id, { datasetsDir: defaultDatasetsDir(dbPath(undefined)) })
   const data = prepareTrainData(dataset, training.dataset)
-  const trainer = new Trainer(experiment.network, training, data, { initialWeights: init?.weights })
+  const trainer = new Trainer(experiment.network, training, data, { initialWeights: init?.weights, kernels })
   const out = process.stdout
   const bar = new ProgressBar(process.stderr)
   let stepsPerEpoch = 1

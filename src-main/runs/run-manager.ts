@@ -10,6 +10,7 @@ import type { NetworkSpec } from '../../src-engine/spec/network-spec'
 import type { TrainConfig } from '../../src-engine/train/train-config'
 import type { Checkpoint } from '../../src-engine/train/checkpoint'
 import type { StateDict } from '../../src-engine/network'
+import type { KernelBackendChoice } from '../../src-engine/kernels/backend'
 import type { TrainEvent, TrainOutcome } from '../../src-engine/train/events'
 import type { EngineLauncher, EngineProcess } from './launcher'
 import { encodeStateDict, type EpochEvent, type RunSink, type RunStatus, type StartEvent, type StatusInfo } from './run-sink'
@@ -29,10 +30,12 @@ export interface RunManagerOptions {
   sink: RunSink
   /** Runs training at once; default: the number of CPU cores. */
   concurrency?: number
-  /** Passed to the engine (folder holding datasets/). */
+  /** Passed to the engine (folder holding datasets/ and wasm/). */
   resourcesDir?: string
   /** Passed to the engine: the dataset library folder (imported datasets). */
   datasetsDir?: string
+  /** Kernel backend of every engine; default 'auto' (the fastest the engine's runtime supports). */
+  backend?: KernelBackendChoice
 }
 
 export interface RunManagerEvents {
@@ -74,6 +77,7 @@ export class RunManager {
   private readonly sink: RunSink
   private readonly resourcesDir: string | undefined
   private readonly datasetsDir: string | undefined
+  private readonly backend: KernelBackendChoice | undefined
   private readonly runs = new Map<string, RunState>()
   private readonly queue: string[] = []
   private readonly listeners: { [K in keyof RunManagerEvents]: Set<Listener<K>> } = { status: new Set(), steps: new Set(), epoch: new Set(), start: new Set() }
@@ -84,6 +88,7 @@ export class RunManager {
     this.sink = options.sink
     this.resourcesDir = options.resourcesDir
     this.datasetsDir = options.datasetsDir
+    this.backend = options.backend
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency()))
   }
 
@@ -254,6 +259,7 @@ export class RunManager {
           training: run.request.training,
           ...(this.resourcesDir ? { resourcesDir: this.resourcesDir } : {}),
           ...(this.datasetsDir ? { datasetsDir: this.datasetsDir } : {}),
+          ...(this.backend ? { backend: this.backend } : {}),
           ...(run.request.resumeFrom ? { resumeFrom: run.request.resumeFrom } : {}),
           ...(run.request.initialWeights ? { initialWeights: run.request.initialWeights } : {})
         })

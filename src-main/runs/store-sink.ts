@@ -119,7 +119,8 @@ export class StoreRunSink implements RunSink {
       finalValLoss: at('loss', 'val'),
       finalValAccuracy: at('accuracy', 'val'),
       epochsCompleted: done.epochsCompleted,
-      outcome: done.outcome
+      outcome: done.outcome,
+      ...(done.backend !== undefined ? { backend: done.backend } : {})
     }
   }
 }

@@ -58,6 +58,19 @@ describe('engine child process', () => {
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(2)
     const done = events.at(-1)!
     expect(done.type === 'done' && done.outcome).toBe('completed')
+    // No backend asked for: 'auto' picks the fastest (relaxed SIMD, which the child enables on Node 20).
+    const begin = events[0]
+    expect(begin.type === 'start' && begin.backend).toBe('wasm-relaxed')
+    expect(done.type === 'done' && done.backend).toBe('wasm-relaxed')
+  }, 60000)
+
+  it('uses the kernel backend the start message names, and refuses an unknown one', async () => {
+    const js = await runChild({ ...start, backend: 'js' } as ToEngine)
+    const begin = js.find((m) => m.type === 'event' && m.event.type === 'start')
+    expect(begin?.type === 'event' && begin.event.type === 'start' && begin.event.backend).toBe('js')
+    const bad = await runChild({ ...start, backend: 'cuda' } as unknown as ToEngine)
+    const err = bad.at(-1)!
+    expect(err.type === 'error' && err.error.message).toMatch(/unknown kernel backend "cuda"/)
   }, 60000)
 
   it('pauses on request and hands back a checkpoint', async () => {

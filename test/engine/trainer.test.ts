@@ -6,6 +6,7 @@ import { validateTrainConfig, type TrainConfig } from '../../src-engine/train/tr
 import { makeShapesDataset } from '../../src-engine/data/shapes'
 import { prepareTrainData } from '../../src-engine/train/prepare-data'
 import type { NetworkSpec } from '../../src-engine/spec/network-spec'
+import { ENGINE_BACKENDS, kernelsFor } from '../helpers/backends'
 
 // Small, fast and exercising every source of randomness: init, shuffling, augmentation, dropout,
 // plus batch-norm running statistics.
@@ -73,60 +74,6 @@ describe('Trainer', () => {
     expect(done.epochsCompleted).toBe(3)
   })
 
-  it('is deterministic: the same seed gives identical metrics and weights, another seed does not', () => {
-    const a = new Trainer(spec, config(), data())
-    const b = new Trainer(spec, config(), data())
-    const c = new Trainer(spec, config({ seed: 12 }), data())
-    const ea = collect(a)
-    const eb = collect(b)
-    const ec = collect(c)
-    expect(stepLosses(eb)).toEqual(stepLosses(ea))
-    expect(epochRows(eb)).toEqual(epochRows(ea))
-    expect(weightsOf(b)).toEqual(weightsOf(a))
-    expect(stepLosses(ec)).not.toEqual(stepLosses(ea))
-  })
-
-  it('learns the shapes dataset', () => {
-    const more = prepareTrainData(makeShapesDataset({ count: 1200, seed: 3 }), { id: 'shapes', validationSize: 200 })
-    const events = collect(new Trainer(spec, config({ epochs: 6, optimizer: { type: 'adam', lr: 0.01 } }), more))
-    const last = events.filter((e) => e.type === 'epoch').at(-1) as Extract<TrainEvent, { type: 'epoch' }>
-    expect(last.valAccuracy).toBeGreaterThan(0.85)
-  })
-
-  for (const pauseAtStep of [7, 25, 26, 40]) {
-    it(`resumes exactly: paused at step ${pauseAtStep}, saved to bytes, restored, gives the uninterrupted run`, async () => {
-      const straight = new Trainer(spec, config(), data())
-      const straightEvents = collect(straight)
-
-      const first = new Trainer(spec, config(), data())
-      const firstEvents: TrainEvent[] = []
-      let steps = 0
-      const outcome = await first.run(
-        (e) => {
-          firstEvents.push(e)
-          if (e.type === 'step') steps++
-        },
-        () => (steps >= pauseAtStep ? 'pause' : null),
-        0
-      )
-      expect(outcome).toBe('paused')
-      const saved = firstEvents.find((e): e is Extract<TrainEvent, { type: 'checkpoint' }> => e.type === 'checkpoint' && e.reason === 'pause')!
-      const restored = decodeCheckpoint(encodeCheckpoint(saved.checkpoint))
-      const second = new Trainer(spec, config(), data(), { resumeFrom: restored })
-      const secondEvents = collect(second)
-
-      expect([...stepLosses(firstEvents), ...stepLosses(secondEvents)]).toEqual(stepLosses(straightEvents))
-      const epochsBoth = [...epochRows(firstEvents), ...epochRows(secondEvents)]
-      expect(epochsBoth).toEqual(epochRows(straightEvents))
-      expect(weightsOf(second)).toEqual(weightsOf(straight))
-      // Training time carries over: the resumed run's clock starts where the checkpoint's stopped.
-      const firstStepAfter = secondEvents.find((e) => e.type === 'step')!
-      expect(firstStepAfter.type === 'step' && firstStepAfter.elapsedMs).toBeGreaterThanOrEqual(restored.elapsedMs!)
-      const elapsed = secondEvents.flatMap((e) => (e.type === 'step' ? [e.elapsedMs] : []))
-      expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b))
-    })
-  }
-
   it('refuses to resume on different data or a different network', () => {
     const t = new Trainer(spec, config({ epochs: 1 }), data())
     const cp: Checkpoint = t.checkpoint()
@@ -179,4 +126,69 @@ describe('Trainer', () => {
     expect(() => decodeCheckpoint(new Uint8Array(64))).toThrow(/not a Tatami checkpoint/)
     expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 100))).toThrow(/truncated data/)
   })
+})
+
+describe.each(ENGINE_BACKENDS)('Trainer on %s kernels', (backend) => {
+  it('is deterministic: the same seed gives identical metrics and weights, another seed does not', () => {
+    const a = new Trainer(spec, config(), data(), { kernels: kernelsFor(backend) })
+    const b = new Trainer(spec, config(), data(), { kernels: kernelsFor(backend) })
+    const c = new Trainer(spec, config({ seed: 12 }), data(), { kernels: kernelsFor(backend) })
+    const ea = collect(a)
+    const eb = collect(b)
+    const ec = collect(c)
+    expect(stepLosses(eb)).toEqual(stepLosses(ea))
+    expect(epochRows(eb)).toEqual(epochRows(ea))
+    expect(weightsOf(b)).toEqual(weightsOf(a))
+    expect(stepLosses(ec)).not.toEqual(stepLosses(ea))
+    const start = ea[0]
+    expect(start.type === 'start' && start.backend).toBe(backend)
+  })
+
+  if (backend !== 'js') it('agrees with the JS reference: the first 10 step losses within 1e-4 relative', () => {
+    const ref = stepLosses(collect(new Trainer(spec, config({ epochs: 1 }), data()))).slice(0, 10)
+    const got = stepLosses(collect(new Trainer(spec, config({ epochs: 1 }), data(), { kernels: kernelsFor(backend) }))).slice(0, 10)
+    for (let i = 0; i < 10; i++) expect(Math.abs(got[i] - ref[i]), `step ${i + 1}: ${got[i]} vs ${ref[i]}`).toBeLessThanOrEqual(1e-4 * Math.abs(ref[i]))
+  })
+
+  it('learns the shapes dataset', () => {
+    const more = prepareTrainData(makeShapesDataset({ count: 1200, seed: 3 }), { id: 'shapes', validationSize: 200 })
+    const events = collect(new Trainer(spec, config({ epochs: 6, optimizer: { type: 'adam', lr: 0.01 } }), more, { kernels: kernelsFor(backend) }))
+    const last = events.filter((e) => e.type === 'epoch').at(-1) as Extract<TrainEvent, { type: 'epoch' }>
+    expect(last.valAccuracy).toBeGreaterThan(0.85)
+  })
+
+  // Every pause point on the reference; on wasm one mid-epoch and one at an epoch boundary.
+  for (const pauseAtStep of backend === 'js' ? [7, 25, 26, 40] : [7, 26]) {
+    it(`resumes exactly: paused at step ${pauseAtStep}, saved to bytes, restored, gives the uninterrupted run`, async () => {
+      const straight = new Trainer(spec, config(), data(), { kernels: kernelsFor(backend) })
+      const straightEvents = collect(straight)
+
+      const first = new Trainer(spec, config(), data(), { kernels: kernelsFor(backend) })
+      const firstEvents: TrainEvent[] = []
+      let steps = 0
+      const outcome = await first.run(
+        (e) => {
+          firstEvents.push(e)
+          if (e.type === 'step') steps++
+        },
+        () => (steps >= pauseAtStep ? 'pause' : null),
+        0
+      )
+      expect(outcome).toBe('paused')
+      const saved = firstEvents.find((e): e is Extract<TrainEvent, { type: 'checkpoint' }> => e.type === 'checkpoint' && e.reason === 'pause')!
+      const restored = decodeCheckpoint(encodeCheckpoint(saved.checkpoint))
+      const second = new Trainer(spec, config(), data(), { resumeFrom: restored, kernels: kernelsFor(backend) })
+      const secondEvents = collect(second)
+
+      expect([...stepLosses(firstEvents), ...stepLosses(secondEvents)]).toEqual(stepLosses(straightEvents))
+      const epochsBoth = [...epochRows(firstEvents), ...epochRows(secondEvents)]
+      expect(epochsBoth).toEqual(epochRows(straightEvents))
+      expect(weightsOf(second)).toEqual(weightsOf(straight))
+      // Training time carries over: the resumed run's clock starts where the checkpoint's stopped.
+      const firstStepAfter = secondEvents.find((e) => e.type === 'step')!
+      expect(firstStepAfter.type === 'step' && firstStepAfter.elapsedMs).toBeGreaterThanOrEqual(restored.elapsedMs!)
+      const elapsed = secondEvents.flatMap((e) => (e.type === 'step' ? [e.elapsedMs] : []))
+      expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b))
+    })
+  }
 })

@@ -12,7 +12,9 @@ import { describe, it, expect } from 'vitest'
 import { createNetwork } from '../../src-engine/network'
 import type { DType } from '../../src-engine/core/tensor'
 import type { Mode } from '../../src-engine/layers/layer'
-import { DTYPES, expectClose, expectStateClose, loadFixture, toStateDict, toTensor, type FixtureState, type FixtureTensor, type Tolerance } from './fixtures'
+import type { KernelBackend } from '../../src-engine/kernels/backend'
+import { kernelsFor, PRECISIONS } from '../helpers/backends'
+import { expectClose, expectStateClose, loadFixture, toStateDict, toTensor, type FixtureState, type FixtureTensor, type Tolerance } from './fixtures'
 
 const TOLERANCE: Record<DType, Tolerance> = {
   float64: { rel: 1e-9, abs: 1e-12 },
@@ -60,17 +62,18 @@ describe('layer parity fixtures', () => {
   })
 })
 
-for (const dtype of DTYPES) {
+// float32 runs on every kernel backend (JS reference, wasm SIMD, wasm relaxed SIMD); float64 on JS.
+for (const { dtype, backend } of PRECISIONS) {
   const tol = TOLERANCE[dtype]
-  describe(`layers vs torch (${dtype})`, () => {
+  describe(`layers vs torch (${dtype}, ${backend} kernels)`, () => {
     for (const c of fixture.cases) {
-      it(caseTitle(c), () => (c.stochastic ? checkDropout(c, dtype, tol) : checkLayer(c, dtype, tol)))
+      it(caseTitle(c), () => (c.stochastic ? checkDropout(c, dtype, tol, backend) : checkLayer(c, dtype, tol, backend)))
     }
   })
 }
 
-function checkLayer(c: LayerCase, dtype: DType, tol: Tolerance): void {
-  const net = createNetwork(c.spec, { dtype, inputGrad: true, seed: 1 })
+function checkLayer(c: LayerCase, dtype: DType, tol: Tolerance, backend: KernelBackend): void {
+  const net = createNetwork(c.spec, { dtype, inputGrad: true, seed: 1, kernels: kernelsFor(backend) })
   expect(Array.from(net.outputShape), 'output shape').toEqual(c.outputShape)
   net.loadStateDict(toStateDict(c.state))
 
@@ -93,11 +96,11 @@ function checkLayer(c: LayerCase, dtype: DType, tol: Tolerance): void {
  * Dropout with p > 0 in train mode: each output is 0 or x/(1 − p), about p of them 0, and the gradient
  * passes R/(1 − p) exactly where the value was kept.
  */
-function checkDropout(c: LayerCase, dtype: DType, tol: Tolerance): void {
+function checkDropout(c: LayerCase, dtype: DType, tol: Tolerance, backend: KernelBackend): void {
   const scale = c.scale!
   const rate = c.rate!
   expect(scale).toBeCloseTo(1 / (1 - rate), 12)
-  const net = createNetwork(c.spec, { dtype, inputGrad: true, seed: 123 })
+  const net = createNetwork(c.spec, { dtype, inputGrad: true, seed: 123, kernels: kernelsFor(backend) })
   net.loadStateDict(toStateDict(c.state))
   const x = toTensor(c.x, dtype)
   const y = net.forward(x, 'train')

@@ -15,8 +15,9 @@ import { createOptimizer } from '../../src-engine/optim/optimizer'
 import type { DType } from '../../src-engine/core/tensor'
 import type { Mode } from '../../src-engine/layers/layer'
 import type { NetworkSpec } from '../../src-engine/spec/network-spec'
+import type { KernelBackend } from '../../src-engine/kernels/backend'
+import { kernelsFor, PRECISIONS } from '../helpers/backends'
 import {
-  DTYPES,
   expectClose,
   expectCloseScalar,
   expectStateClose,
@@ -68,8 +69,8 @@ interface NetworkCase {
 
 const fixture = loadFixture<{ cases: NetworkCase[] }>('networks.json')
 
-function build(c: NetworkCase, dtype: DType): Network {
-  const net = createNetwork(c.spec, { dtype, inputGrad: true, seed: 1 })
+function build(c: NetworkCase, dtype: DType, backend: KernelBackend): Network {
+  const net = createNetwork(c.spec, { dtype, inputGrad: true, seed: 1, kernels: kernelsFor(backend) })
   expect(Array.from(net.outputShape), 'output shape').toEqual(c.outputShape)
   net.loadStateDict(toStateDict(c.state))
   return net
@@ -81,13 +82,14 @@ function checkGrads(net: Network, grads: FixtureState, tol: Tolerance): void {
   for (const p of params) expectClose(`dL/d${p.name}`, p.grad.data, grads[p.name], tol, p.grad.shape)
 }
 
-for (const dtype of DTYPES) {
+// float32 runs on every kernel backend (JS reference, wasm SIMD, wasm relaxed SIMD); float64 on JS.
+for (const { dtype, backend } of PRECISIONS) {
   const tol = TOLERANCE[dtype]
-  describe(`networks vs torch (${dtype})`, () => {
+  describe(`networks vs torch (${dtype}, ${backend} kernels)`, () => {
     for (const c of fixture.cases) {
       for (const pass of c.passes) {
         it(`${c.name}: forward and backward (${pass.mode}) match torch`, () => {
-          const net = build(c, dtype)
+          const net = build(c, dtype, backend)
           const y = net.forward(toTensor(pass.x, dtype), pass.mode)
           expectClose('y', y.data, pass.y, tol, y.shape)
           net.zeroGrad()
@@ -101,7 +103,7 @@ for (const dtype of DTYPES) {
       const ce = c.crossEntropy
       if (ce) {
         it(`${c.name}: cross-entropy on the logits (train) matches torch`, () => {
-          const net = build(c, dtype)
+          const net = build(c, dtype, backend)
           expect(net.endsWithSoftmax).toBe(true)
           const logits = net.forward(toTensor(ce.x, dtype), 'train', { logits: true })
           expectClose('logits', logits.data, ce.logits, tol, logits.shape)
@@ -122,7 +124,7 @@ for (const dtype of DTYPES) {
       if (training) {
         const o = training.optimizer
         it(`${c.name}: ${training.steps.length} SGD steps (momentum ${o.momentum}, weight decay ${o.weightDecay}) match torch`, () => {
-          const net = build(c, dtype)
+          const net = build(c, dtype, backend)
           const opt = createOptimizer({ type: 'momentum', lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay }, net.params())
           const loss = createLoss('cross_entropy', net.allocator)
           training.steps.forEach((step, i) => {
