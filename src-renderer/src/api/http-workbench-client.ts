@@ -41,8 +41,8 @@ export function createHttpWorkbenchClient(origin: string, token: string): Workbe
         const error: WorkbenchError = { name: 'NetworkError', message: `Tatami's server did not answer (${String(err)}). Is \`tatami serve\` still running?` }
         throw error
       }
-      const body = (await res.json().catch(() => null)) as { ok: boolean; value?: unknown; error?: WorkbenchError } | null
-      if (body && body.ok) return body.value as WorkbenchResponse<C>
+      const body = (await res.json().catch(() => null)) as { ok: boolean; result?: unknown; error?: WorkbenchError } | null
+      if (body && body.ok) return body.result as WorkbenchResponse<C>
       const error: WorkbenchError = body?.error ?? { name: 'HttpError', message: `HTTP ${res.status} from ${channel}` }
       throw error
     },
