@@ -76,6 +76,7 @@ describe('a study report as charts', () => {
     expect(series.map((s) => s.label)).toEqual(['none − std', 'none + std', 'none', 'dropout 0.5 − std', 'dropout 0.5 + std', 'dropout 0.5'])
     const [lo, hi, mean, dlo, dhi, dmean] = series
     expect(lo!.hideInLegend && hi!.hideInLegend).toBe(true)
+    expect([lo!.markersOnly, lo!.pointRadius, hi!.markersOnly, hi!.pointRadius]).toEqual([true, 0, true, 0])
     expect(hi!.fillTo).toBe(0)
     expect(dhi!.fillTo).toBe(3)
     expect(mean!.fillTo).toBeUndefined()

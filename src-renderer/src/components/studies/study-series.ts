@@ -125,8 +125,9 @@ export function gapOverlay(report: StudyReport, metric: CurveMetric): LineSeries
     if (banded.length > 0) {
       const lower: XY[] = banded.map((p) => ({ x: p.x, y: p.mean - p.std! }))
       const upper: XY[] = banded.map((p) => ({ x: p.x, y: p.mean + p.std! }))
-      series.push({ label: `${variant.label} − std`, points: lower, color, hideInLegend: true, pointRadius: 0 })
-      series.push({ label: `${variant.label} + std`, points: upper, color, hideInLegend: true, pointRadius: 0, fillTo: series.length - 1 })
+      // Edges as invisible "marker" series (no line, no dots): only the fill between them shows.
+      series.push({ label: `${variant.label} − std`, points: lower, color, hideInLegend: true, markersOnly: true, pointRadius: 0 })
+      series.push({ label: `${variant.label} + std`, points: upper, color, hideInLegend: true, markersOnly: true, pointRadius: 0, fillTo: series.length - 1 })
     }
     series.push({ label: variant.label, points: stats.map((p) => ({ x: p.x, y: p.mean })), color })
   })
