@@ -17,6 +17,9 @@ import { buildStudyVariants } from '../../src-main/studies/study-kinds'
 import { rankVariants, summarizeStudy, variantResult } from '../../src-main/studies/study-report'
 import { setWorkbench } from '../../src-renderer/src/api/workbench'
 import { useNavigationStore } from '../../src-renderer/src/stores/navigation'
+import { useEditorStore } from '../../src-renderer/src/stores/editor'
+import shapesQuick from '../../examples/shapes-quick.json'
+import type { NetworkSpec } from '../../src-engine/spec/network-spec'
 import StudiesView from '../../src-renderer/src/views/StudiesView.vue'
 import StudyView from '../../src-renderer/src/views/StudyView.vue'
 
@@ -143,6 +146,39 @@ describe('StudiesView', () => {
     await w.get('[data-testid="study-epochs"]').setValue('3')
     expect(w.find('[data-testid="study-preview"]').exists()).toBe(false)
     expect(w.get('[data-testid="study-launch"]').attributes('disabled')).toBeDefined()
+    w.unmount()
+  })
+
+  it('studies the network in the editor, with its launch training or a recipe for its input shape', async () => {
+    const fake = fakeClient({ 'studies:list': () => [], 'studies:preview': (r) => previewOf(r as StudyRequest) })
+    setWorkbench(fake.client)
+    const editor = useEditorStore()
+    const w = mount(StudiesView, stubs)
+    await flushPromises()
+    const editorOption = w.get('[data-testid="study-base"] option[value="editor"]')
+    expect(editorOption.attributes('disabled')).toBeDefined()
+    expect(editorOption.text()).toContain('the editor is empty')
+
+    editor.spec = { ...(shapesQuick.network as NetworkSpec), name: 'my net' }
+    await flushPromises()
+    expect(editorOption.attributes('disabled')).toBeUndefined()
+    await w.get('[data-testid="study-base"]').setValue('editor')
+    await w.get('[data-testid="study-kind"]').setValue('optimizer')
+    expect(w.text()).toContain('my net on shapes, adam lr 0.01')
+    await w.get('[data-testid="study-preview-button"]').trigger('click')
+    await flushPromises()
+    const sent = fake.calls.find((c) => c.channel === 'studies:preview')!.request as StudyRequest
+    expect(sent.base.network.name).toBe('my net')
+    expect(sent.base.training.dataset.id).toBe('shapes')
+    expect(w.findAll('[data-testid="study-preview-variant"]')).toHaveLength(6)
+
+    // A relaunch's training config wins over the recipe.
+    editor.launchDefaults = { training: { ...(shapesQuick.training as StudyRequest['base']['training']), batchSize: 8 }, parentRunId: 4 }
+    await flushPromises()
+    expect(w.find('[data-testid="study-preview"]').exists()).toBe(false)
+    await w.get('[data-testid="study-preview-button"]').trigger('click')
+    await flushPromises()
+    expect((fake.calls.filter((c) => c.channel === 'studies:preview').at(-1)!.request as StudyRequest).base.training.batchSize).toBe(8)
     w.unmount()
   })
 })

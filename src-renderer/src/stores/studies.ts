@@ -56,6 +56,7 @@ export const useStudiesStore = defineStore('studies', () => {
   function clearPreview(error: string | null = null): void {
     preview.value = null
     previewError.value = error
+    launchError.value = null
   }
 
   async function launch(request: StudyRequest): Promise<number | null> {

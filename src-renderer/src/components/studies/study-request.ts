@@ -20,6 +20,11 @@ export interface StudyForm {
 
 export const MAX_REPEATS = 5
 
+/** A plain copy of JSON data; unlike structuredClone it also copies Vue's reactive proxies (the editor's spec). */
+function plainCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T
+}
+
 function wholeNumber(text: string, what: string, min: number, max: number): number | null {
   const t = text.trim()
   if (t === '') return null
@@ -31,7 +36,7 @@ export function buildStudyRequest(form: StudyForm, base: StudyBase): StudyReques
   if (!Number.isInteger(form.repeats) || form.repeats < 1 || form.repeats > MAX_REPEATS) {
     throw new Error(`repeats: ${form.repeats} is not a whole number of seeds from 1 to ${MAX_REPEATS}`)
   }
-  const training = structuredClone(base.training)
+  const training = plainCopy(base.training)
   const epochs = wholeNumber(form.epochs, 'epochs', 1, 1000)
   if (epochs !== null) {
     training.epochs = epochs
@@ -40,7 +45,7 @@ export function buildStudyRequest(form: StudyForm, base: StudyBase): StudyReques
   }
   const trainSize = wholeNumber(form.trainSize, 'training samples', 1, 1_000_000)
   if (trainSize !== null) training.dataset = { ...training.dataset, trainSize }
-  const request: StudyRequest = { kind: form.kind, base: { network: structuredClone(base.network), training }, repeats: form.repeats }
+  const request: StudyRequest = { kind: form.kind, base: { network: plainCopy(base.network), training }, repeats: form.repeats }
   if (form.name.trim() !== '') request.name = form.name.trim()
   if (form.kind === 'training-size') request.trainSizes = parseTrainSizes(form.trainSizes)
   if (form.kind === 'grid') request.grid = parseGridAxes(form.grid)
