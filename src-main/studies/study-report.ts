@@ -104,8 +104,9 @@ export function summarizeStudy(definition: Pick<StudyDefinition, 'factor' | 'rep
   return out
 }
 
+/** Capitalized for the start of a sentence, except labels that are config paths ("optimizer.lr=0.01"). */
 function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1)
+  return s.includes('=') ? s : s.charAt(0).toUpperCase() + s.slice(1)
 }
 
 /** Ranking order: best validation accuracy first, unfinished variants last. */

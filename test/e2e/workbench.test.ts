@@ -145,6 +145,12 @@ describe.skipIf(!chromium)('the workbench end to end in Chromium through tatami 
     await page.waitForTimeout(500) // let the charts draw their last update before the picture
     await page.screenshot({ path: join(docsDir, 'compare.png'), fullPage: true })
 
+    // 8. A study is one click from the network in the editor.
+    await page.getByTestId('nav-editor').click()
+    await page.getByTestId('study-button').click()
+    await page.waitForURL(/#\/studies$/)
+    await expect(page.getByTestId('study-base').inputValue()).resolves.toBe('editor')
+
     expect(errors).toEqual([])
     await page.close()
   })

@@ -125,7 +125,17 @@ export const useStudiesStore = defineStore('studies', () => {
     }
   }
 
+  /** A base the next "New study" form should start from (e.g. 'editor', set by the editor's Study… button). */
+  const requestedBase = ref<string | null>(null)
+  function takeRequestedBase(): string | null {
+    const b = requestedBase.value
+    requestedBase.value = null
+    return b
+  }
+
   return {
+    requestedBase,
+    takeRequestedBase,
     list,
     listError,
     preview,
