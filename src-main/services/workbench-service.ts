@@ -27,6 +27,7 @@ import { previewImageFolder } from '../data/importers/image-folder'
 import { downloadDataset, KNOWN_DATASETS } from '../data/known-datasets'
 
 import { ConflictError, NotFoundError } from './service-errors'
+import type { KernelBackendChoice } from '../../src-engine/kernels/backend'
 import { createStudyService } from '../studies/study-service'
 export { ConflictError, NotFoundError }
 
@@ -271,6 +272,8 @@ export interface WorkbenchBackendOptions {
   resourcesDir?: string
   /** The dataset library (imported datasets); default: datasets/ next to the database. */
   datasetsDir?: string
+  /** Kernel backend of every engine; default 'auto' (the fastest available). */
+  backend?: KernelBackendChoice
 }
 
 export interface WorkbenchBackend {
@@ -303,7 +306,8 @@ export function startWorkbenchBackend(options: WorkbenchBackendOptions): Workben
     launcher: options.launcher ?? forkLauncher(),
     sink,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    ...(options.resourcesDir !== undefined ? { resourcesDir: options.resourcesDir } : {})
+    ...(options.resourcesDir !== undefined ? { resourcesDir: options.resourcesDir } : {}),
+    ...(options.backend !== undefined ? { backend: options.backend } : {})
   })
   const service = createWorkbenchService({
     store,

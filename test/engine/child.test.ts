@@ -75,7 +75,9 @@ describe('engine child process', () => {
 
   it('pauses on request and hands back a checkpoint', async () => {
     let sent = false
-    const messages = await runChild(start, (send, m) => {
+    // Long enough that the pause always lands before the end, however fast the kernels are.
+    const long = { ...start, training: { ...(start as Extract<ToEngine, { type: 'start' }>).training, epochs: 200 } } as ToEngine
+    const messages = await runChild(long, (send, m) => {
       if (m.type === 'steps' && !sent) {
         sent = true
         send({ type: 'pause' })

@@ -287,6 +287,10 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
         setRecord(live, run)
         if (run.bestEpoch !== null) live.bestEpoch = run.bestEpoch
         if (run.error) live.error = { name: run.error.name, message: run.error.message }
+        // Missed the last step events (a fast run can send its tail in one batch): a completed run has
+        // trained exactly epochsCompleted × stepsPerEpoch steps, so a shorter curve reloads from the store.
+        const sum = run.summary
+        if (sum?.epochsCompleted !== undefined && sum.stepsPerEpoch !== undefined && live.lastStep < sum.epochsCompleted * sum.stepsPerEpoch) resync(live)
       }
     } catch {
       // The status itself is already shown; the record refreshes on the next open.
