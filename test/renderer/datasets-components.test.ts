@@ -114,14 +114,17 @@ describe('ImportPanel', () => {
     expect(w.findAll('[data-testid="dataset-sample"]')).toHaveLength(2)
     expect(w.findAll('[data-testid="dataset-class-train"]').map((e) => e.text())).toEqual(['10', '20'])
 
+    // Changing the path drops the preview that belonged to the old one.
+    await w.get('[data-testid="import-path"]').setValue('/data/other')
+    expect(w.find('[data-testid="import-preview-result"]').exists()).toBe(false)
+    await w.get('[data-testid="import-path"]').setValue('/data/pets')
     await w.get('[data-testid="import-title"]').setValue('Pets')
     await w.get('form').trigger('submit')
     await flushPromises()
     expect(calls.find((c) => c.channel === 'datasets:import')?.request).toEqual({ format: 'image-folder', path: '/data/pets', title: 'Pets', size: 16, channels: 3 })
     expect(w.get('[data-testid="import-done"]').text()).toContain('abc123def456')
     expect(w.emitted('imported')).toEqual([['abc123def456']])
-    // Changing the path drops the preview that belonged to the old one.
-    await w.get('[data-testid="import-path"]').setValue('/data/other')
+    // The imported dataset shows in the list; its preview is gone.
     expect(w.find('[data-testid="import-preview-result"]').exists()).toBe(false)
     w.unmount()
   })
