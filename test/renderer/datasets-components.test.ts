@@ -162,6 +162,42 @@ describe('DownloadPanel', () => {
   })
 })
 
+describe('DownloadPanel progress', () => {
+  it('shows a progress bar from dataset:progress events while the download runs, then the result', async () => {
+    let emit: ((p: WorkbenchEvents['dataset:progress']) => void) | null = null
+    let finish: ((info: DatasetInfo) => void) | null = null
+    const client: WorkbenchClient = {
+      invoke<C extends WorkbenchChannel>(channel: C) {
+        if (channel === 'datasets:list') return Promise.resolve([] as never)
+        if (channel !== 'datasets:download') throw new Error(`unexpected channel ${channel}`)
+        return new Promise((ok) => (finish = ok as (info: DatasetInfo) => void))
+      },
+      subscribe(event, cb) {
+        if (event === 'dataset:progress') emit = cb as (p: WorkbenchEvents['dataset:progress']) => void
+        return () => (emit = null)
+      }
+    }
+    setWorkbench(client)
+    const w = mount(DownloadPanel, { attachTo: document.body })
+    await w.get('[data-testid="download-fashion-mnist"]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid="download-fashion-mnist"]').text()).toBe('Downloading Fashion-MNIST…')
+    expect(w.get('[data-testid="download-mnist"]').attributes('disabled')).toBeDefined()
+    expect(w.get('[data-testid="download-progress-text"]').text()).toBe('connecting…')
+    emit!({ name: 'mnist', file: 'other', fileIndex: 3, fileCount: 4, received: 1, total: 1 })
+    emit!({ name: 'fashion-mnist', file: 't10k-labels-idx1-ubyte.gz', fileIndex: 2, fileCount: 4, received: 2048, total: 4096 })
+    await flushPromises()
+    expect(w.get('[data-testid="download-progress-text"]').text()).toBe('file 3/4 t10k-labels-idx1-ubyte.gz: 2 KB of 4 KB')
+    expect((w.get('[data-testid="download-progress"] progress').element as HTMLProgressElement).value).toBeCloseTo(2.5 / 4)
+    finish!({ id: 'fa5410d1e0b2', title: 'Fashion-MNIST' })
+    await flushPromises()
+    expect(w.find('[data-testid="download-progress"]').exists()).toBe(false)
+    expect(w.get('[data-testid="download-done"]').text()).toBe('Downloaded “Fashion-MNIST” as fa5410d1e0b2.')
+    expect(emit).toBeNull()
+    w.unmount()
+  })
+})
+
 describe('DatasetsView', () => {
   it('lists datasets with facts, class counts and sample grids; Remove only for imported ones, after a confirm', async () => {
     const fake = fakeClient()
@@ -175,6 +211,8 @@ describe('DatasetsView', () => {
     await w.get('[data-testid="dataset-import"]').trigger('submit')
     await flushPromises()
     const card = w.get('[data-testid="dataset-abc123def456"]')
+    expect(card.classes()).toContain('fresh')
+    expect(w.get('[data-testid="dataset-shapes"]').classes()).not.toContain('fresh')
     expect(card.get('[data-testid="dataset-shape"]').text()).toBe('1×2×2')
     expect(card.get('[data-testid="dataset-hash"]').text()).toBe('abc123def456')
     expect(card.get('[data-testid="dataset-hash"]').attributes('title')).toBe(imported.hash)

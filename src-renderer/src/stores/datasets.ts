@@ -23,6 +23,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const previewing = ref(false)
   const previewError = ref('')
   const preview = shallowRef<WorkbenchResponse<'datasets:preview'> | null>(null)
+  /** The dataset most recently imported or downloaded (its card is highlighted). */
   const lastImported = ref<string | null>(null)
 
   const downloading = ref<DownloadableDataset | null>(null)
@@ -113,6 +114,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     })
     try {
       const info = await useWorkbench().invoke('datasets:download', { name, ...(mirror ? { mirror } : {}) })
+      lastImported.value = info.id
       await load()
       return info
     } catch (err) {
