@@ -116,8 +116,10 @@ describe.skipIf(!chromium)('the datasets view in Chromium through tatami serve',
     await card.getByTestId('dataset-train').click()
     expect(new URL(page.url()).hash).toBe('#/editor')
     await page.getByTestId('import-file').setInputFiles({ name: 'patterns.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(network)) })
-    await expect(page.getByTestId('total-output').textContent()).resolves.toBe('3')
+    // The editor reads the file asynchronously: wait for the imported network's output shape.
+    await page.getByTestId('total-output').filter({ hasText: /^3$/ }).waitFor()
     await page.getByTestId('train-button').click()
+    await page.locator(`[data-testid="launch-dataset"] option[value="${id}"]`).waitFor({ state: 'attached' })
     await page.getByTestId('launch-dataset').selectOption(id)
     await page.getByTestId('launch-validation-size').fill('6')
     await page.getByTestId('launch-epochs').fill('2')
