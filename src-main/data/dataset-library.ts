@@ -47,6 +47,7 @@ export interface ImportedData {
 
 /** A problem with the data being imported; the message names the file and the row or index. */
 export class DatasetImportError extends Error {
+  readonly code = 'BadData'
   constructor(message: string) {
     super(message)
     this.name = 'DatasetImportError'

@@ -29,6 +29,7 @@ export interface DownloadOptions {
 
 /** The network could not be reached at all (no connection, DNS failure, refused). */
 export class OfflineError extends Error {
+  readonly code = 'Unavailable'
   constructor(message: string) {
     super(message)
     this.name = 'OfflineError'
@@ -36,6 +37,7 @@ export class OfflineError extends Error {
 }
 
 export class DownloadError extends Error {
+  readonly code = 'Unavailable'
   constructor(message: string) {
     super(message)
     this.name = 'DownloadError'

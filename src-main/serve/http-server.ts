@@ -125,6 +125,23 @@ function sendJson(res: ServerResponse, status: number, body: WireResponse): void
   res.end(text)
 }
 
+/** The HTTP status of a refused request: the service's error code says whose fault it was. */
+export function httpStatusFor(error: { name: string; code?: string }): number {
+  if (error.name === 'BadRequest' || error.code === 'BadRequest') return 400
+  switch (error.code) {
+    case 'NotFound':
+      return 404
+    case 'Conflict':
+      return 409
+    case 'BadData':
+      return 422
+    case 'Unavailable':
+      return 503
+    default:
+      return 500
+  }
+}
+
 function sendError(res: ServerResponse, status: number, name: string, message: string, code?: string): void {
   const error: WireError = code === undefined ? { name, message } : { name, message, code }
   sendJson(res, status, { ok: false, error })
@@ -268,7 +285,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       sendJson(res, 200, { ok: true, result: result === undefined ? null : result })
     } catch (err) {
       const wire = toWireError(err)
-      sendJson(res, wire.name === 'BadRequest' ? 400 : 500, { ok: false, error: wire })
+      sendJson(res, httpStatusFor(wire), { ok: false, error: wire })
     }
   }
 

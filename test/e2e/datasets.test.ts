@@ -134,10 +134,10 @@ describe.skipIf(!chromium)('the datasets view in Chromium through tatami serve',
     page.once('dialog', (d) => void d.accept())
     await page.getByTestId(`dataset-${id}`).getByTestId('dataset-remove').click()
     await page.getByTestId(`dataset-${id}`).waitFor({ state: 'detached' })
-    // The two refused requests above (missing folder, unreachable mirror) answer HTTP 500, which Chromium logs
-    // as a failed resource; nothing else may appear.
-    const failedResource = 'console.error: Failed to load resource: the server responded with a status of 500 (Internal Server Error)'
-    expect(errors).toEqual([failedResource, failedResource])
+    // The two refused requests above answer with what went wrong, which Chromium logs as failed resources:
+    // the missing folder is bad data (422), the unreachable mirror is unavailable (503). Nothing else may appear.
+    const failed = (status: string) => `console.error: Failed to load resource: the server responded with a status of ${status}`
+    expect(errors).toEqual([failed('422 (Unprocessable Entity)'), failed('503 (Service Unavailable)')])
     await page.close()
   })
 })
