@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { LENET5_STEPS } from './lenet5-steps'
 import { chromiumPath, launchChromium, root, startServe, watchPageErrors, type ServeInstance } from './harness'
 
 const chromium = chromiumPath()
@@ -132,22 +133,7 @@ describe.skipIf(!chromium)('the network editor in Chromium through tatami serve'
     const errors = watchPageErrors(page)
     await page.goto(serve.url)
     await page.getByTestId('new-network').click()
-    const steps: [string, Record<string, string>][] = [
-      ['conv2d', { filters: '6', kernel: '5', padding: '2' }],
-      ['relu', {}],
-      ['maxpool2d', { size: '2' }],
-      ['conv2d', { filters: '16', kernel: '5' }],
-      ['relu', {}],
-      ['maxpool2d', { size: '2' }],
-      ['flatten', {}],
-      ['dense', { units: '120' }],
-      ['relu', {}],
-      ['dense', { units: '84' }],
-      ['relu', {}],
-      ['dense', { units: '10' }],
-      ['softmax', {}]
-    ]
-    for (const [type, fields] of steps) {
+    for (const [type, fields] of LENET5_STEPS) {
       await dragIn(page, type)
       // The dropped layer is selected, so its form is open.
       for (const [field, value] of Object.entries(fields)) await page.getByTestId(`field-${field}`).fill(value)
@@ -169,11 +155,14 @@ describe.skipIf(!chromium)('the network editor in Chromium through tatami serve'
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify({ version: 1, input: { shape: [1, 28, 28] }, layers: [{ type: 'conv2d', filters: 0, kernel: 5 }, { type: 'relux' }] }))
     })
+    await page.getByTestId('import-problems').locator('li').nth(1).waitFor()
     await expect(page.getByTestId('import-problems').locator('li').count()).resolves.toBe(2)
     await expect(page.getByTestId('import-problems').textContent()).resolves.toMatch(/did you mean "relu"/)
     await expect(page.getByTestId('total-params').getAttribute('title')).resolves.toBe('61,706')
     // A good experiment file loads, with its training recipe.
     await page.getByTestId('import-file').setInputFiles(join(root, 'examples/mlp.json'))
+    // The file is read asynchronously: wait for the import to land.
+    await page.waitForFunction(() => (document.querySelector('[data-testid="network-name"]') as HTMLInputElement | null)?.value === 'MLP')
     await expect(page.getByTestId('network-name').inputValue()).resolves.toBe('MLP')
     await expect(page.getByTestId('import-problems').count()).resolves.toBe(0)
 

@@ -8,25 +8,10 @@ import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
+import { LENET5_STEPS } from './lenet5-steps'
 import { chromiumPath, docsDir, launchChromium, startServe, watchPageErrors, type ServeInstance } from './harness'
 
 const chromium = chromiumPath()
-
-const LENET: [string, Record<string, string>][] = [
-  ['conv2d', { filters: '6', kernel: '5', padding: '2' }],
-  ['relu', {}],
-  ['maxpool2d', { size: '2' }],
-  ['conv2d', { filters: '16', kernel: '5' }],
-  ['relu', {}],
-  ['maxpool2d', { size: '2' }],
-  ['flatten', {}],
-  ['dense', { units: '120' }],
-  ['relu', {}],
-  ['dense', { units: '84' }],
-  ['relu', {}],
-  ['dense', { units: '10' }],
-  ['softmax', {}]
-]
 
 async function chartPoints(page: Page): Promise<number> {
   return Number((await page.getByTestId('run-chart-loss').getAttribute('data-points')) ?? '0')
@@ -75,7 +60,7 @@ describe.skipIf(!chromium)('the workbench end to end in Chromium through tatami 
     await page.getByTestId('new-network').click()
 
     // 1. Drag LeNet-5 in, layer by layer, setting each layer's fields in its form; shapes follow live.
-    for (const [type, fields] of LENET) {
+    for (const [type, fields] of LENET5_STEPS) {
       await page.dragAndDrop(`[data-testid="palette-${type}"]`, '[data-testid="network-drop-end"]')
       for (const [field, value] of Object.entries(fields)) await page.getByTestId(`field-${field}`).fill(value)
     }

@@ -1,37 +1,17 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { markRaw, reactive } from 'vue'
+import { reactive } from 'vue'
 import RunCharts from '../../src-renderer/src/components/run/RunCharts.vue'
 import LineChart from '../../src-renderer/src/components/charts/LineChart.vue'
-import type { LiveRun } from '../../src-renderer/src/stores/live-runs'
+import { emptyRun, type LiveRun } from '../../src-renderer/src/stores/live-runs'
 import { smooth } from '../../src-renderer/src/components/run/progress'
 import type { LineSeries } from '../../src-renderer/src/components/charts/line-series'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function liveRun(): LiveRun {
-  return reactive({
-    runId: 1,
-    run: null,
-    status: 'running',
-    message: null,
-    error: null,
-    start: null,
-    series: markRaw({ loss: [], accuracy: [], lr: [], imagesPerSecond: [], epochLoss: [], epochAccuracy: [], valLoss: [], valAccuracy: [] }),
-    epochs: markRaw([]),
-    lastStep: 0,
-    trainingEpoch: 0,
-    epochsCompleted: 0,
-    elapsedMs: 0,
-    lr: null,
-    imagesPerSecond: null,
-    bestEpoch: null,
-    loading: false,
-    loadError: null,
-    revision: 0,
-    generation: 1
-  }) as LiveRun
+  return reactive({ ...emptyRun(1), status: 'running', loading: false, generation: 1 }) as LiveRun
 }
 
 function addSteps(live: LiveRun, from: number, to: number): void {

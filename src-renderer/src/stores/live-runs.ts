@@ -323,7 +323,8 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
   return { runs, open, release, control, dispose }
 })
 
-function emptyRun(runId: number): LiveRun {
+/** A run with nothing loaded yet (also the starting point of tests). */
+export function emptyRun(runId: number): LiveRun {
   return {
     runId,
     run: null,
