@@ -87,8 +87,13 @@ export function summarizeStudy(definition: Pick<StudyDefinition, 'factor' | 'rep
     if (r.bestValAccuracy === null || base.bestValAccuracy === null) continue
     const parts: string[] = []
     if (r.finalGapPoints !== null && base.finalGapPoints !== null) {
-      const verb = r.finalGapPoints < base.finalGapPoints - 0.05 ? 'cut' : r.finalGapPoints > base.finalGapPoints + 0.05 ? 'widened' : 'left'
-      parts.push(verb === 'left' ? `left the final gap at ${pts(r.finalGapPoints)} points` : `${verb} the final gap from ${pts(base.finalGapPoints)} to ${pts(r.finalGapPoints)} points`)
+      // The size of the gap is what matters: a negative gap (validation above training, e.g. with dropout
+      // active while training accuracy is measured) far below zero is a wide gap, not a cut one.
+      const now = Math.abs(r.finalGapPoints)
+      const before = Math.abs(base.finalGapPoints)
+      const verb = now < before - 0.05 ? 'cut' : now > before + 0.05 ? 'widened' : 'left'
+      const sign = r.finalGapPoints < 0 ? ' (validation above training)' : ''
+      parts.push(verb === 'left' ? `left the final gap at ${pts(r.finalGapPoints)} points${sign}` : `${verb} the final gap from ${pts(base.finalGapPoints)} to ${pts(r.finalGapPoints)} points${sign}`)
     }
     const d = (r.bestValAccuracy - base.bestValAccuracy) * 100
     const dv = Math.abs(d) < 0.05 ? 'matched best validation accuracy' : `${d > 0 ? 'raised' : 'lowered'} best validation accuracy by ${pts(Math.abs(d))} points`
@@ -97,7 +102,7 @@ export function summarizeStudy(definition: Pick<StudyDefinition, 'factor' | 'rep
     out.push(`${cap(r.label)} ${parts.join(' and ')}${early}.`)
   }
   const winner = done.reduce((b, r) => (r.bestValAccuracy! > b.bestValAccuracy! ? r : b))
-  const smallestGap = done.filter((r) => r.finalGapPoints !== null).reduce<VariantResult | null>((b, r) => (b === null || r.finalGapPoints! < b.finalGapPoints! ? r : b), null)
+  const smallestGap = done.filter((r) => r.finalGapPoints !== null).reduce<VariantResult | null>((b, r) => (b === null || Math.abs(r.finalGapPoints!) < Math.abs(b.finalGapPoints!) ? r : b), null)
   out.push(`Best validation accuracy: ${winner.label} (${pct(winner.bestValAccuracy!)}%).` + (smallestGap ? ` Smallest final gap: ${smallestGap.label} (${pts(smallestGap.finalGapPoints!)} points).` : ''))
   const pending = results.filter((r) => r.finished < r.runIds.length).length
   if (pending > 0) out.push(`${pending} variant${pending === 1 ? ' is' : 's are'} still training; these numbers will change.`)

@@ -47,6 +47,13 @@ describe('study results and summary', () => {
     expect(rankVariants(results).map((r) => r.label)).toEqual(['dropout 0.5', 'none', 'early stopping'])
   })
 
+  it('judges the size of the gap: a gap far below zero (validation above training) is wide, not cut', () => {
+    const under = { ...run(2, 0.6, 0.9) }
+    const s = summarizeStudy({ factor: 'x', repeats: 1 }, [variantResult('none', [run(1, 0.95, 0.9)]), variantResult('dropout 0.5', [under])])
+    expect(s[1]).toMatch(/^Dropout 0\.5 widened the final gap from 5\.0 to -30\.0 points \(validation above training\)/)
+    expect(s.at(-1)).toMatch(/Smallest final gap: none \(5\.0 points\)\.$/)
+  })
+
   it('says when nothing has finished, and when variants are still training', () => {
     expect(summarizeStudy({ factor: 'x', repeats: 1 }, [variantResult('a', [])])).toEqual(['No variant has finished yet.'])
     const training = { ...run(2, 0.9, 0.8), status: 'running' }
