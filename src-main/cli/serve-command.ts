@@ -12,6 +12,7 @@ import { WORKBENCH_CHANNELS, WORKBENCH_EVENTS } from '../contract/workbench-api'
 import { startWorkbenchBackend } from '../services/workbench-service'
 import { startServeServer, type ServeHandler, type ServeListener } from '../serve/http-server'
 import { DB_HELP, dbPath, UsageError } from './db'
+import { exportsDir } from '../export/export-run'
 
 const DEFAULT_STATIC = fileURLToPath(new URL('../../out/renderer/', import.meta.url))
 
@@ -63,7 +64,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   let server: Awaited<ReturnType<typeof startServeServer>>
   try {
-    server = await startServeServer({ handlers, subscribe, staticDir, port })
+    server = await startServeServer({ handlers, subscribe, staticDir, port, downloadsDir: exportsDir(path) })
   } catch (err) {
     backend.close()
     throw err

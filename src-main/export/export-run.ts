@@ -72,8 +72,13 @@ export function defaultExportName(run: Pick<RunRecord, 'id' | 'name'>, format: E
   return format === 'onnx' ? `${base}.onnx` : format === 'tatami' ? `${base}${TATAMI_EXTENSION}` : `${base}-pytorch`
 }
 
+/** Where exports go when no path is given: exports/ next to the run database. */
+export function exportsDir(dbPath: string): string {
+  return join(dirname(resolve(dbPath)), 'exports')
+}
+
 export function defaultExportPath(store: RunStore, run: Pick<RunRecord, 'id' | 'name'>, format: ExportFormat, weights: WeightsChoice): string {
-  return join(dirname(resolve(store.path)), 'exports', defaultExportName(run, format, weights))
+  return join(exportsDir(store.path), defaultExportName(run, format, weights))
 }
 
 export function exportRun(store: RunStore, runId: number, options: ExportRunOptions): ExportResult {

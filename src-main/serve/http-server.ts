@@ -23,8 +23,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
-import { createReadStream, promises as fsp } from 'node:fs'
-import { extname, resolve, sep } from 'node:path'
+import { createReadStream, promises as fsp, statSync } from 'node:fs'
+import { basename, extname, join, resolve, sep } from 'node:path'
 import type { AddressInfo } from 'node:net'
 
 export type ServeHandler = (request: unknown) => Promise<unknown>
@@ -42,6 +42,11 @@ export interface ServeServerOptions {
   token?: string
   /** Maximum request body in bytes; default 10 MB. */
   maxBodyBytes?: number
+  /**
+   * Folder whose files `GET /api/download/<name>` sends as attachments (the exports next to the database),
+   * so a browser can save an exported model where its user chooses. Only plain file names inside it.
+   */
+  downloadsDir?: string
 }
 
 export interface ServeServer {
@@ -62,6 +67,7 @@ export type WireResponse = { ok: true; result: unknown } | { ok: false; error: W
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 const EVENTS_PATH = '/api/events'
+const DOWNLOAD_PREFIX = '/api/download/'
 const SSE_HEARTBEAT_MS = 15000
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -229,6 +235,38 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
 
   const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`])
 
+  /** An exported file as an attachment; a name with a path in it, or anything but a regular file, is refused. */
+  function handleDownload(req: IncomingMessage, res: ServerResponse, name: string): void {
+    req.resume()
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET')
+      sendError(res, 405, 'MethodNotAllowed', 'Use GET for downloads')
+      return
+    }
+    if (!options.downloadsDir || name === '' || name !== basename(name) || name.startsWith('.')) {
+      sendError(res, 404, 'NotFound', `No download named ${JSON.stringify(name)}`)
+      return
+    }
+    const file = join(resolve(options.downloadsDir), name)
+    let size: number
+    try {
+      const st = statSync(file)
+      if (!st.isFile()) throw new Error('not a file')
+      size = st.size
+    } catch {
+      sendError(res, 404, 'NotFound', `No download named ${JSON.stringify(name)} (a PyTorch export is a folder: use its path)`)
+      return
+    }
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(size),
+      'Content-Disposition': `attachment; filename="${name.replace(/[^\w.\-]/g, '_')}"`
+    })
+    const stream = createReadStream(file)
+    stream.on('error', () => res.destroy())
+    stream.pipe(res)
+  }
+
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     res.setHeader('Cache-Control', 'no-store')
     if (!tokenMatches(requestToken(req, url), token)) {
@@ -245,6 +283,10 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
         return
       }
       handleEvents(req, res)
+      return
+    }
+    if (url.pathname.startsWith(DOWNLOAD_PREFIX)) {
+      handleDownload(req, res, decodeURIComponent(url.pathname.slice(DOWNLOAD_PREFIX.length)))
       return
     }
     const channel = decodeURIComponent(url.pathname.slice('/api/'.length))

@@ -4,8 +4,8 @@
  * relaunch with dropout; compare the two; export the model. Real `tatami serve`, real engine processes, real
  * SQLite, Debian's Chromium. Fails on any page error. Saves the README's screenshots to docs/screenshots/.
  */
-import { existsSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { LENET5_STEPS } from './lenet5-steps'
@@ -115,6 +115,10 @@ describe.skipIf(!chromium)('the workbench end to end in Chromium through tatami 
     const written = ((await page.getByTestId('export-result').locator('code').textContent()) ?? '').trim()
     expect(written.startsWith(join(serve.dir, 'exports'))).toBe(true)
     expect(existsSync(written) && statSync(written).size).toBeGreaterThan(200_000)
+    // In the browser, Download… saves that file wherever the user chooses.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()])
+    expect(download.suggestedFilename()).toBe(basename(written))
+    expect(readFileSync((await download.path())!)).toEqual(readFileSync(written))
 
     // 7. Compare the two from the runs table.
     await page.getByTestId('nav-runs').click()

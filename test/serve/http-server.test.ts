@@ -323,4 +323,25 @@ describe('tatami serve HTTP transport', () => {
       await other.close()
     }
   })
+
+  it('sends exported files as attachments with the token, and nothing outside the downloads folder', async () => {
+    const downloadsDir = mkdtempSync(join(tmpdir(), 'tatami-downloads-'))
+    writeFileSync(join(downloadsDir, 'run-1-model-final.onnx'), Buffer.from([8, 7, 6, 5]))
+    mkdirSync(join(downloadsDir, 'run-1-model-final-pytorch'))
+    writeFileSync(join(downloadsDir, '..', 'secret.txt'), 'no')
+    const dl = await startServeServer({ handlers: {}, subscribe: () => () => {}, staticDir, downloadsDir })
+    try {
+      const ok = await raw(dl.port, { path: `/api/download/run-1-model-final.onnx?token=${dl.token}` })
+      expect(ok.status).toBe(200)
+      expect(ok.headers['content-disposition']).toBe('attachment; filename="run-1-model-final.onnx"')
+      expect(Buffer.from(ok.body, 'utf8')).toEqual(Buffer.from([8, 7, 6, 5]))
+      expect((await raw(dl.port, { path: '/api/download/run-1-model-final.onnx' })).status).toBe(401)
+      for (const name of ['..%2Fsecret.txt', '%2E%2E%2Fsecret.txt', 'run-1-model-final-pytorch', 'missing.onnx', '.hidden']) {
+        expect((await raw(dl.port, { path: `/api/download/${name}?token=${dl.token}` })).status, name).toBe(404)
+      }
+      expect((await raw(dl.port, { method: 'POST', path: `/api/download/run-1-model-final.onnx?token=${dl.token}` })).status).toBe(405)
+    } finally {
+      await dl.close()
+    }
+  })
 })

@@ -42,6 +42,17 @@ export function connectWorkbench(): WorkbenchClient | null {
   return client
 }
 
+/**
+ * Under `tatami serve`, the address from which the browser downloads an exported file (exports/ next to
+ * the database); null in the desktop app, where files are already on the user's disk.
+ */
+export function exportDownloadUrl(fileName: string): string | null {
+  if (typeof window === 'undefined' || window.tatami) return null
+  const token = sessionStorage.getItem('tatami-token')
+  if (!token) return null
+  return `${window.location.origin}/api/download/${encodeURIComponent(fileName)}?token=${encodeURIComponent(token)}`
+}
+
 /** A readable message from anything a WorkbenchClient call may throw. */
 export function errorMessage(err: unknown): string {
   if (typeof err === 'object' && err !== null && 'message' in err && typeof (err as { message: unknown }).message === 'string') {
