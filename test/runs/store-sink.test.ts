@@ -11,7 +11,7 @@ import { decodeStateDict, type ArtifactKind, type CheckpointKind, type EpochEven
 import { StoreRunSink, storeRunId } from '../../src-main/runs/store-sink'
 import { RunStore } from '../../src-main/store/run-store'
 import type { TrainConfig } from '../../src-engine/train/train-config'
-import { network, STEPS_PER_EPOCH, training } from './helpers'
+import { network, PROCESS_TEST_BACKEND, STEPS_PER_EPOCH, training } from './helpers'
 
 const ALL = 1_000_000
 
@@ -35,7 +35,7 @@ function openStore(path: string): RunStore {
 }
 
 function makeManager(sink: RunSink): RunManager {
-  const manager = new RunManager({ launcher: forkLauncher(), sink, concurrency: 1 })
+  const manager = new RunManager({ launcher: forkLauncher(), sink, concurrency: 1, backend: PROCESS_TEST_BACKEND })
   managers.push(manager)
   return manager
 }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { WorkbenchEvents } from '../../src-main/contract/workbench-api'
 import { RunStore } from '../../src-main/store/run-store'
 import { startWorkbenchBackend, type WorkbenchBackend } from '../../src-main/services/workbench-service'
-import { network, STEPS_PER_EPOCH, training } from '../runs/helpers'
+import { network, PROCESS_TEST_BACKEND, STEPS_PER_EPOCH, training } from '../runs/helpers'
 
 let backends: WorkbenchBackend[] = []
 afterEach(() => {
@@ -18,7 +18,7 @@ function dbPath(): string {
 }
 
 function open(path = dbPath(), concurrency = 2): WorkbenchBackend {
-  const b = startWorkbenchBackend({ dbPath: path, concurrency })
+  const b = startWorkbenchBackend({ dbPath: path, concurrency, backend: PROCESS_TEST_BACKEND })
   backends.push(b)
   return b
 }
