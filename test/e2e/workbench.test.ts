@@ -79,7 +79,7 @@ describe.skipIf(!chromium)('the workbench end to end in Chromium through tatami 
       'launch-dataset': 'mnist-10k',
       'launch-validation-size': '500',
       'launch-train-size': '1000',
-      'launch-epochs': '30',
+      'launch-epochs': '200',
       'launch-seed': '1'
     })
     const firstUrl = page.url()
@@ -130,7 +130,7 @@ describe.skipIf(!chromium)('the workbench end to end in Chromium through tatami 
     await expect(page.getByTestId(`compare-legend-${secondId}`).getAttribute('data-run-name')).resolves.toBe('LeNet-5 + dropout')
     const layersRow = page.locator('[data-testid="compare-hp-row"][data-key="network.layers"] td')
     await expect(layersRow.allTextContents()).resolves.toEqual(expect.arrayContaining(['13', '14']))
-    await expect(page.locator('[data-testid="compare-hp-row"][data-key="epochs"] td').allTextContents()).resolves.toEqual(expect.arrayContaining(['30', '2']))
+    await expect(page.locator('[data-testid="compare-hp-row"][data-key="epochs"] td').allTextContents()).resolves.toEqual(expect.arrayContaining(['200', '2']))
     await page.waitForTimeout(500) // let the charts draw their last update before the picture
     await page.screenshot({ path: join(docsDir, 'compare.png'), fullPage: true })
 
