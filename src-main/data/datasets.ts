@@ -7,6 +7,7 @@ import { BUILTIN_DATASETS, builtinDatasetHash, isBuiltinDataset, loadBuiltinData
 import type { DatasetManifest } from '../../src-engine/node/dataset-files'
 import type { TrainConfig } from '../../src-engine/train/train-config'
 import type { DatasetImportRequest, DatasetInfo, DatasetSamples } from '../contract/workbench-api'
+import { ConflictError, NotFoundError } from '../services/service-errors'
 import { samplesOf, type DatasetLibrary, type ImportedData } from './dataset-library'
 import { importCifar10 } from './importers/cifar10'
 import { importCsv } from './importers/csv'
@@ -20,22 +21,10 @@ export interface DatasetContext {
 }
 
 /** A dataset id that names nothing (code 'NotFound'). */
-export class UnknownDatasetError extends Error {
-  readonly code = 'NotFound'
-  constructor(message: string) {
-    super(message)
-    this.name = 'NotFound'
-  }
-}
+export class UnknownDatasetError extends NotFoundError {}
 
 /** A run pinned to a content hash that its dataset no longer has (code 'Conflict'). */
-export class DatasetChangedError extends Error {
-  readonly code = 'Conflict'
-  constructor(message: string) {
-    super(message)
-    this.name = 'Conflict'
-  }
-}
+export class DatasetChangedError extends ConflictError {}
 
 export function manifestInfo(m: DatasetManifest): DatasetInfo {
   return {

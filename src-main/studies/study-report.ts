@@ -13,12 +13,18 @@ export interface RunOutcome {
   seconds: number | null
 }
 
-const FINISHED = new Set(['completed', 'stopped', 'diverged', 'failed'])
+const ENDED = new Set(['completed', 'stopped', 'diverged', 'failed'])
 
-function mean(xs: number[]): number | null {
+/** A run that will train no more (paused and interrupted runs may go on). */
+export function runEnded(status: string): boolean {
+  return ENDED.has(status)
+}
+
+export function mean(xs: number[]): number | null {
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length
 }
-function std(xs: number[]): number | null {
+/** Sample standard deviation; null below two values. */
+export function std(xs: number[]): number | null {
   const m = mean(xs)
   if (m === null || xs.length < 2) return null
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1))
@@ -51,7 +57,7 @@ export function variantResult(label: string, runs: RunOutcome[]): VariantResult 
   return {
     label,
     runIds: runs.map((r) => r.runId),
-    finished: runs.filter((r) => FINISHED.has(r.status)).length,
+    finished: runs.filter((r) => runEnded(r.status)).length,
     finalTrainAccuracy: mean(present(last.map((e) => e?.trainAccuracy ?? null))),
     finalValAccuracy: mean(present(last.map((e) => e?.valAccuracy ?? null))),
     bestValAccuracy: mean(bestAcc),

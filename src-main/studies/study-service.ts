@@ -10,10 +10,8 @@ import type { RunRecord } from '../store/types'
 import { InvalidRequestError, NotFoundError } from '../services/service-errors'
 import { DEFAULT_MACS_PER_SECOND, estimateSeconds, measuredMacsPerSecond, runShape } from './estimate'
 import { buildStudyVariants, repeatSeeds, studyTitle } from './study-kinds'
-import { rankVariants, summarizeStudy, variantResult, type RunOutcome } from './study-report'
+import { rankVariants, runEnded, summarizeStudy, variantResult, type RunOutcome } from './study-report'
 import { STUDY_KINDS, type EpochPoint, type StudyDefinition, type StudyKind, type StudyListItem, type StudyPreview, type StudyReport, type StudyRequest } from './study-types'
-
-const FINISHED = new Set(['completed', 'stopped', 'diverged', 'failed'])
 
 export interface StudyDeps {
   store: RunStore
@@ -117,7 +115,7 @@ export function createStudyService(deps: StudyDeps) {
     return store.listExperiments().flatMap((e) => {
       if (!isStudyKind(e.kind)) return []
       const runs = store.listRuns({ experimentId: e.id, limit: 1000 }).rows
-      return [{ experimentId: e.id, name: e.name, kind: e.kind.slice(6) as StudyKind, createdAt: e.createdAt, runs: runs.length, finished: runs.filter((r) => FINISHED.has(r.status)).length }]
+      return [{ experimentId: e.id, name: e.name, kind: e.kind.slice(6) as StudyKind, createdAt: e.createdAt, runs: runs.length, finished: runs.filter((r) => runEnded(r.status)).length }]
     })
   }
 

@@ -6,6 +6,7 @@
 import type { StudyReport, StudyRun, VariantResult } from '../../../../src-main/studies/study-types'
 import { seriesColor } from '../charts/chart-setup'
 import type { LineSeries, XY } from '../charts/line-series'
+import { mean, runEnded, std } from '../../../../src-main/studies/study-report'
 
 export type CurveMetric = 'accuracy' | 'loss'
 
@@ -13,18 +14,6 @@ const TRAIN_COLOR = '#2563eb'
 const VAL_COLOR = '#dc2626'
 const BEST_COLOR = '#16a34a'
 const STOP_COLOR = '#ca8a04'
-const FINISHED = new Set(['completed', 'stopped', 'diverged', 'failed'])
-
-export function mean(xs: number[]): number | null {
-  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length
-}
-
-/** Sample standard deviation; null below two values. */
-export function std(xs: number[]): number | null {
-  const m = mean(xs)
-  if (m === null || xs.length < 2) return null
-  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1))
-}
 
 export function runsOf(report: StudyReport, label: string): StudyRun[] {
   return report.runs.filter((r) => r.variant === label)
@@ -183,5 +172,5 @@ export function variantStatus(runs: StudyRun[]): string {
 
 /** True while any run of the study can still change. */
 export function studyUnfinished(report: StudyReport): boolean {
-  return report.runs.some((r) => !FINISHED.has(r.status))
+  return report.runs.some((r) => !runEnded(r.status))
 }
