@@ -18,8 +18,20 @@ import type {
 } from '../store/types'
 
 import type { StudyListItem, StudyPreview, StudyReport, StudyRequest } from '../studies/study-types'
+import type {
+  ConfusionMatrix,
+  FiltersResponse,
+  ForwardRequest,
+  ForwardResponse,
+  HistogramsResponse,
+  InspectOverview,
+  SamplesPage,
+  SamplesRequest,
+  WeightsChoice
+} from './inspect-types'
 
 export type { StudyListItem, StudyPreview, StudyReport, StudyRequest }
+export type * from './inspect-types'
 export type { NetworkSpec, TrainConfig, RunRecord, RunStatus, MetricPoint, MetricSplit, NetworkRecord, NetworkListItem, HyperparameterDiff, ListRunsQuery }
 
 /** A dataset a run can train on: built in, or imported into the dataset library. */
@@ -104,6 +116,14 @@ export interface WorkbenchChannels {
   'studies:report': { request: { experimentId: number }; response: StudyReport }
   /** Writes the run's model; without a path, into exports/ next to the database. pytorch writes a folder. */
   'runs:export': { request: { runId: number; format: 'onnx' | 'pytorch' | 'tatami'; weights: 'best' | 'final'; path?: string }; response: { path: string; bytes: number } }
+  /** Look inside a model (inspect-types.ts): what was recorded for a run. */
+  'inspect:overview': { request: { runId: number }; response: InspectOverview }
+  'inspect:confusion': { request: { runId: number; epoch: number }; response: ConfusionMatrix }
+  'inspect:samples': { request: SamplesRequest; response: SamplesPage }
+  'inspect:filters': { request: { runId: number; weights: WeightsChoice }; response: FiltersResponse }
+  /** Activations after every layer for one input; runs in the inspector process. */
+  'inspect:forward': { request: ForwardRequest; response: ForwardResponse }
+  'inspect:histograms': { request: { runId: number }; response: HistogramsResponse }
 }
 
 export type WorkbenchChannel = keyof WorkbenchChannels
@@ -137,7 +157,13 @@ export const WORKBENCH_CHANNELS = [
   'studies:start',
   'studies:list',
   'studies:report',
-  'runs:export'
+  'runs:export',
+  'inspect:overview',
+  'inspect:confusion',
+  'inspect:samples',
+  'inspect:filters',
+  'inspect:forward',
+  'inspect:histograms'
 ] as const satisfies readonly WorkbenchChannel[]
 
 // Compile-time check that the list names every channel.
