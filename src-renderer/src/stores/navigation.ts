@@ -1,6 +1,6 @@
 /**
  * Where the user is, kept in the URL hash so reloads, back/forward and links work without a router:
- * #/editor, #/runs, #/runs/12, #/compare?runs=3,4, #/studies, #/studies/5, #/datasets.
+ * #/editor, #/runs, #/runs/12, #/compare?runs=3,4, #/studies, #/studies/5, #/datasets, #/activations.
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -13,6 +13,7 @@ export type Route =
   | { view: 'studies' }
   | { view: 'study'; experimentId: number }
   | { view: 'datasets' }
+  | { view: 'activations' }
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?')
@@ -22,6 +23,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'studies' && parts[1] !== undefined && /^\d+$/.test(parts[1])) return { view: 'study', experimentId: Number(parts[1]) }
   if (parts[0] === 'studies') return { view: 'studies' }
   if (parts[0] === 'datasets') return { view: 'datasets' }
+  if (parts[0] === 'activations') return { view: 'activations' }
   if (parts[0] === 'compare') {
     const ids = (new URLSearchParams(query).get('runs') ?? '')
       .split(',')
@@ -48,6 +50,8 @@ export function routeHash(route: Route): string {
       return `#/studies/${route.experimentId}`
     case 'datasets':
       return '#/datasets'
+    case 'activations':
+      return '#/activations'
   }
 }
 
