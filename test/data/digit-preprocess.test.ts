@@ -53,13 +53,6 @@ function place(shape: Point[], ox: number, oy: number, sx: number, sy = sx): Poi
   return shape.map(([x, y]) => [ox + x * sx, oy + y * sy])
 }
 
-function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length)
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i])
-  return s / a.length
-}
-
 /** Mean |a − b| over pixels inked in either image (the background would dilute the mean). */
 function meanAbsDiffOnInk(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0
@@ -220,30 +213,32 @@ describe('preprocessDigit: a real MNIST digit, upscaled ×10 and moved, comes ba
     return Array.from(ds.images.subarray(k * 784, (k + 1) * 784))
   }
 
-  it('exactly, for the first 100 digits whose ink is 20 pixels on its long side (as MNIST made them)', () => {
-    let checked = 0
-    for (let k = 0; k < ds.size && checked < 100; k++) {
+  it('MNIST made its digits this way: ink 20 pixels on the long side (all but 2 of 10,000), centre of mass within 0.5 px of (14, 14)', () => {
+    const shorter: number[] = []
+    for (let k = 0; k < ds.size; k++) {
       const box = boundingBox({ width: 28, height: 28, data: original(k) })!
-      if (Math.max(box.width, box.height) !== 20) continue
-      const out = preprocessDigit(upscaled(k, 17 + (k % 50), 31 + (k % 29)), { inkMax: 255 })
-      expect(out.pixels, `sample ${k}`).toEqual(original(k))
-      checked++
+      if (Math.max(box.width, box.height) !== 20) shorter.push(k)
+      const com = centerOfMass(original(k), 28, 28)!
+      expect(Math.max(Math.abs(com.x - 14), Math.abs(com.y - 14)), `sample ${k}`).toBeLessThanOrEqual(0.5)
     }
-    expect(checked).toBe(100)
+    // Two digits span 19 pixels (their faintest edge was rounded to 0 in the files).
+    expect(shorter).toEqual([7107, 7549])
   })
 
-  it('closely, for every one of the first 300 digits', () => {
-    const errors: number[] = []
-    for (let k = 0; k < 300; k++) {
-      const out = preprocessDigit(upscaled(k, 60, 40), { inkMax: 255 })
-      const com = centerOfMass(out.pixels, 28, 28)!
-      expect(Math.abs(com.x - 14)).toBeLessThanOrEqual(0.5)
-      expect(Math.abs(com.y - 14)).toBeLessThanOrEqual(0.5)
-      errors.push(meanAbsDiff(out.pixels, original(k)))
+  it('closely, for the two digits whose ink spans 19 pixels (scaled up to 20 here)', () => {
+    for (const k of [7107, 7549]) {
+      const out = preprocessDigit(upscaled(k, 50, 20), { inkMax: 255 })
+      let diff = 0
+      for (let i = 0; i < 784; i++) diff += Math.abs(out.pixels[i] - ds.images[k * 784 + i])
+      expect(diff / 784, `sample ${k}`).toBeLessThan(8)
+      expect(diff, `sample ${k}`).toBeGreaterThan(0)
     }
-    errors.sort((a, b) => a - b)
-    // Digits MNIST left smaller than 20 pixels are scaled up to 20 here, so a few differ more.
-    expect(errors[Math.floor(errors.length * 0.8)]).toBe(0)
-    expect(errors[errors.length - 1]).toBeLessThan(40)
+  })
+
+  it('pixel for pixel, for the first 250 digits, wherever they are drawn', () => {
+    for (let k = 0; k < 250; k++) {
+      const out = preprocessDigit(upscaled(k, 3 + ((k * 37) % 110), 1 + ((k * 53) % 75)), { inkMax: 255 })
+      expect(out.pixels, `sample ${k}`).toEqual(original(k))
+    }
   })
 })
