@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import DrawDigitPanel from '../../src-renderer/src/components/inside/DrawDigitPanel.vue'
 import { setWorkbench } from '../../src-renderer/src/api/workbench'
-import { InkRaster } from '../../src-renderer/src/inside/ink-raster'
+import { InkRaster, PAD_SIZE, PEN_RADIUS } from '../../src-renderer/src/inside/ink-raster'
 import { boundingBox, centerOfMass, preprocessDigit } from '../../src-engine/data/digit-preprocess'
 import type { ForwardRequest, ForwardResponse, WorkbenchChannel, WorkbenchClient, WorkbenchRequest } from '../../src-main/contract/workbench-api'
 
@@ -51,7 +51,7 @@ async function draw(w: VueWrapper, stroke: Stroke, pointerId = 1): Promise<void>
 
 /** The same strokes inked independently, then preprocessed: what the panel must send. */
 function expectedPixels(strokes: Stroke[], shape: number[] = [1, 28, 28]): number[] {
-  const r = new InkRaster(280, 280, 9)
+  const r = new InkRaster(PAD_SIZE, PAD_SIZE, PEN_RADIUS)
   for (const s of strokes) {
     r.dot(s[0][0], s[0][1])
     for (let i = 1; i < s.length; i++) r.segment(s[i - 1][0], s[i - 1][1], s[i][0], s[i][1])
@@ -202,6 +202,27 @@ describe('DrawDigitPanel', () => {
     expect(input.pixels).toEqual(expectedPixels([ONE], [3, 32, 32]))
     expect(input.pixels.slice(0, 1024)).toEqual(input.pixels.slice(2048))
     expect(w.get('[data-testid="draw-preview"]').attributes('width')).toBe('32')
+  })
+
+  it('draws with the keyboard too: arrows move the pen, Space puts it down and lifts it, Delete clears', async () => {
+    const w = mountPanel()
+    const canvas = w.get('[data-testid="draw-canvas"]')
+    expect(canvas.attributes('tabindex')).toBe('0')
+    // From the centre (140, 140): up 6 steps of 14, pen down, down 12 steps, pen up: a vertical "1".
+    for (let i = 0; i < 6; i++) await canvas.trigger('keydown', { key: 'ArrowUp' })
+    expect(w.get('[data-testid="draw-key-pen"]').attributes('style')).toContain('top: 20%')
+    await canvas.trigger('keydown', { key: ' ' })
+    expect(w.get('[data-testid="draw-key-pen"]').classes()).toContain('down')
+    for (let i = 0; i < 12; i++) await canvas.trigger('keydown', { key: 'ArrowDown' })
+    await canvas.trigger('keydown', { key: ' ' })
+    vi.advanceTimersByTime(200)
+    expect(fake.pending).toHaveLength(1)
+    const input = fake.pending[0].request.input
+    const path: Stroke = Array.from({ length: 13 }, (_, i) => [140, 56 + 14 * i])
+    expect(input.kind === 'pixels' && input.pixels).toEqual(expectedPixels([path]))
+    await canvas.trigger('keydown', { key: 'Delete' })
+    expect(w.emitted('cleared')).toHaveLength(1)
+    expect(w.get('[data-testid="draw-preview"]').attributes('data-empty')).toBe('true')
   })
 
   it('ignores a second finger and the right mouse button', async () => {

@@ -7,6 +7,15 @@
  */
 import type { InkImage } from '../../../src-engine/data/digit-preprocess'
 
+/** The drawing pad's side in pixels (MNIST's 28 × 10). */
+export const PAD_SIZE = 280
+/**
+ * The pen's radius on the pad. MNIST strokes are about 2.4 px wide in the 20-px box (its mean digit has
+ * ~100 px of full ink along ~45 px of stroke); a digit drawn ~190 px tall is scaled by 20/190, so a
+ * 22-px pen gives that width.
+ */
+export const PEN_RADIUS = 11
+
 export class InkRaster {
   readonly data: Float32Array
   private inked = false
