@@ -225,6 +225,21 @@ describe('DrawDigitPanel', () => {
     expect(w.get('[data-testid="draw-preview"]').attributes('data-empty')).toBe('true')
   })
 
+  it('remakes the sample when the model’s input shape changes', async () => {
+    const w = mountPanel()
+    await draw(w, ONE)
+    vi.advanceTimersByTime(200)
+    fake.pending[0].resolve(response(1))
+    await flushPromises()
+    await w.setProps({ inputShape: [1, 16, 16] })
+    await flushPromises()
+    vi.advanceTimersByTime(200)
+    expect(fake.pending).toHaveLength(2)
+    const input = fake.pending[1].request.input
+    expect(input.kind === 'pixels' && input.pixels).toEqual(expectedPixels([ONE], [1, 16, 16]))
+    expect(w.get('[data-testid="draw-preview"]').attributes('width')).toBe('16')
+  })
+
   it('ignores a second finger and the right mouse button', async () => {
     const w = mountPanel()
     const canvas = w.get('[data-testid="draw-canvas"]')
