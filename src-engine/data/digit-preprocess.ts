@@ -77,7 +77,8 @@ export function preprocessDigit(image: InkImage, options: DigitPreprocessOptions
   // A first placement with the box's left/top edge on a pixel boundary (a 20-pixel side stays sharp).
   const left0 = Math.floor((outW - scaledW) / 2)
   const top0 = Math.floor((outH - scaledH) / 2)
-  const first = render(image, inkBox, scale, left0, top0, outW, outH, inkMax)
+  // The centre of mass is taken on the whole-number pixels the sample will hold (rounding moves it a little).
+  const first = quantize(render(image, inkBox, scale, left0, top0, outW, outH, inkMax))
   const com0 = centerOfMass(first, outW, outH)
   if (!com0) {
     return { pixels: new Array<number>(channels * outH * outW).fill(0), shape, empty: true, inkBox: null, scale: 0, centerOfMass: null }
@@ -85,14 +86,19 @@ export function preprocessDigit(image: InkImage, options: DigitPreprocessOptions
   // Whole-pixel shift that brings the centre of mass nearest to (W/2, H/2), as MNIST did.
   const dx = Math.round(outW / 2 - com0.x)
   const dy = Math.round(outH / 2 - com0.y)
-  const gray = dx === 0 && dy === 0 ? first : render(image, inkBox, scale, left0 + dx, top0 + dy, outW, outH, inkMax)
+  const gray = dx === 0 && dy === 0 ? first : quantize(render(image, inkBox, scale, left0 + dx, top0 + dy, outW, outH, inkMax))
   const plane = outH * outW
   const pixels = new Array<number>(channels * plane)
-  for (let i = 0; i < plane; i++) {
-    const v = Math.min(255, Math.max(0, Math.round(gray[i] * 255)))
-    for (let c = 0; c < channels; c++) pixels[c * plane + i] = v
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < plane; i++) pixels[c * plane + i] = gray[i]
   }
   return { pixels, shape, empty: false, inkBox, scale, centerOfMass: centerOfMass(gray, outW, outH) ?? com0 }
+}
+
+/** Coverage 0..1 to whole-number gray levels 0..255. */
+function quantize(coverage: Float64Array): Float64Array {
+  for (let i = 0; i < coverage.length; i++) coverage[i] = Math.min(255, Math.max(0, Math.round(coverage[i] * 255)))
+  return coverage
 }
 
 /** Centre of mass of a row-major W×H image in pixel-index coordinates; null without mass. */
