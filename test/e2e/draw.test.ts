@@ -55,6 +55,12 @@ describe.skipIf(!chromium)('the activations page in Chromium through tatami serv
     await expect(page.getByTestId('param-error-leaky_relu').textContent()).resolves.toMatch(/slope/)
     await page.getByTestId('param-slope').fill('0.1')
     await page.getByTestId('param-error-leaky_relu').waitFor({ state: 'detached' })
+    // Pointing at a plot reads both curves there: at the plot's horizontal middle, x is about 0.
+    const plot = page.getByTestId('plot-df-swish')
+    const at = (await plot.boundingBox())!
+    await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2)
+    await expect(page.getByTestId('readout-swish').textContent()).resolves.toMatch(/^x = -?0(\.0\d+)?:  f\(x\) = -?0(\.0\d+)?,  f′\(x\) = 0\.\d+$/)
+    await expect(page.getByTestId('activation-swish').getByTestId('curve-marker').count()).resolves.toBe(2)
     mkdirSync(docsDir, { recursive: true })
     await page.screenshot({ path: join(docsDir, 'activations.png'), fullPage: true })
     expect(errors).toEqual([])

@@ -75,6 +75,22 @@ describe('ActivationsView', () => {
     expect(w.find('[data-testid="param-error-leaky_relu"]').exists()).toBe(false)
   })
 
+  it('reads f and f′ at a point: arrow keys on a focused plot move a marker on both plots', async () => {
+    const w = mount(ActivationsView)
+    const plot = w.get('[data-testid="plot-f-sigmoid"]')
+    expect(w.get('[data-testid="readout-sigmoid"]').text()).toBe('')
+    // From the middle sample (x = 0), one step of 5 samples (0.05 apart) to the right: x = 0.25.
+    await plot.trigger('keydown', { key: 'ArrowRight' })
+    const s = 1 / (1 + Math.exp(-0.25))
+    expect(w.get('[data-testid="readout-sigmoid"]').text()).toBe(`x = 0.25:  f(x) = ${s.toFixed(4)},  f′(x) = ${(s * (1 - s)).toFixed(4)}`)
+    expect(w.findAll('[data-testid="activation-sigmoid"] [data-testid="curve-marker"]')).toHaveLength(2)
+    expect(w.findAll('[data-testid="activation-tanh"] [data-testid="curve-marker"]')).toHaveLength(0)
+    await w.get('[data-testid="plot-df-sigmoid"]').trigger('keydown', { key: 'ArrowLeft', shiftKey: true })
+    expect(w.get('[data-testid="readout-sigmoid"]').text()).toMatch(/^x = 0.2:/)
+    await plot.trigger('keydown', { key: 'Escape' })
+    expect(w.findAll('[data-testid="activation-sigmoid"] [data-testid="curve-marker"]')).toHaveLength(0)
+  })
+
   it('moves the FReLU funnel and the ELU floor', async () => {
     const w = mount(ActivationsView)
     const path = (id: string) => w.get(`[data-testid="${id}"] [data-testid="curve-path"]`).attributes('d')
