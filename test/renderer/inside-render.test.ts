@@ -202,6 +202,8 @@ describe('histograms', () => {
     const h: Histogram = { min: 0.5, max: 0.5, mean: 0.5, std: 0, counts: [7, 0, 0] }
     const out = rebinHistogram(h, 0, 1, 4)
     expect(out).toEqual([0, 0, 7, 0])
+    // Every epoch at the same single value: the axis is one point, drawn in the middle.
+    expect(rebinHistogram({ ...h, min: 0, max: 0 }, 0, 0, 5)).toEqual([0, 0, 7, 0, 0])
   })
 
   it('shades each epoch row relative to its fullest bin on one shared axis', () => {

@@ -118,7 +118,8 @@ export function rebinHistogram(h: Histogram, lo: number, hi: number, bins: numbe
   const n = h.counts.length
   const target = (v: number) => Math.min(bins - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * bins)))
   if (!(hi > lo)) {
-    out[0] = h.counts.reduce((a, b) => a + b, 0)
+    // One value on the whole axis (e.g. biases still at 0): the middle bin.
+    out[Math.floor(bins / 2)] = h.counts.reduce((a, b) => a + b, 0)
     return out
   }
   const width = (h.max - h.min) / n
