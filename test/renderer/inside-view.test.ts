@@ -4,7 +4,7 @@
  * tabs, filter banks, weights slider, confusion matrix with cell samples, mistakes paging, feature maps
  * with "next mistake", histograms and the drawn-digit activations.
  */
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import type {
@@ -216,6 +216,29 @@ describe('InsideView', () => {
     expect(store.filters.data?.weights).toEqual({ epoch: 1 })
     expect(Number(w.get('[data-testid="filter-bank-0"]').attributes('data-max-abs'))).toBe(bankOf({ epoch: 1 }).maxAbs)
     w.unmount()
+  })
+
+  it('plays the filters through the recorded epochs, one after the other, and stops', async () => {
+    vi.useFakeTimers()
+    try {
+      const { w, fake } = await mountInside()
+      await w.get('[data-testid="filters-play"]').trigger('click')
+      await flushPromises()
+      expect(w.get('[data-testid="filters-play"]').text()).toBe('Stop')
+      expect(fake.of('inspect:filters').at(-1)).toEqual({ runId: 7, weights: { epoch: 0 } })
+      await vi.advanceTimersByTimeAsync(700)
+      await flushPromises()
+      expect(fake.of('inspect:filters').at(-1)).toEqual({ runId: 7, weights: { epoch: 1 } })
+      expect(w.get('[data-testid="filters-weights-value"]').text()).toBe('epoch 2')
+      await vi.advanceTimersByTimeAsync(700)
+      await flushPromises()
+      expect(w.get('[data-testid="filters-play"]').text()).toBe('Play epochs')
+      // Only the epochs are played: best and final weights are not part of the sequence.
+      expect(fake.of('inspect:filters')).toHaveLength(3)
+      w.unmount()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('moves between tabs with the arrow keys', async () => {
