@@ -11,8 +11,9 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rolldownOptions: {
-        // The engine child is a second entry: each run trains in its own utility process.
-        input: { index: r('src-main/index.ts'), 'engine-child': r('src-engine/child.ts') },
+        // The engine child is a second entry: each run trains in its own utility process; the inspector
+        // (forward passes for the "look inside" views) is a third.
+        input: { index: r('src-main/index.ts'), 'engine-child': r('src-engine/child.ts'), 'inspector-child': r('src-engine/inspector-child.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' }
       }
     }

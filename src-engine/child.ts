@@ -2,7 +2,6 @@
  * The engine process entry: one training run per process. It works as an Electron utility process
  * (process.parentPort), a worker thread, or a Node child_process.fork child, and never imports Electron.
  */
-import { parentPort as workerParentPort } from 'node:worker_threads'
 import type { FromEngine, StepEvent, ToEngine } from './protocol'
 import { serializeError } from './protocol'
 import { Trainer } from './train/trainer'
@@ -11,36 +10,14 @@ import type { ControlRequest } from './train/trainer'
 import { loadDataset } from './node/builtin-datasets'
 import { loadWasmModules } from './node/wasm-modules'
 import { createKernels } from './kernels/backend'
+import { connectToParent, type ParentChannel as Channel } from './node/parent-channel'
 
-interface ParentChannel {
-  send(message: FromEngine): void
-  onMessage(handler: (message: ToEngine) => void): void
-}
-
-interface ElectronParentPort {
-  postMessage(message: unknown): void
-  on(event: 'message', listener: (e: { data: unknown }) => void): void
-}
-
-function connectToParent(): ParentChannel {
-  const electronPort = (process as unknown as { parentPort?: ElectronParentPort }).parentPort
-  if (electronPort) {
-    return { send: (m) => electronPort.postMessage(m), onMessage: (h) => electronPort.on('message', (e) => h(e.data as ToEngine)) }
-  }
-  if (workerParentPort) {
-    const port = workerParentPort
-    return { send: (m) => port.postMessage(m), onMessage: (h) => port.on('message', (m: ToEngine) => h(m)) }
-  }
-  if (process.send) {
-    return { send: (m) => process.send!(m), onMessage: (h) => process.on('message', (m) => h(m as ToEngine)) }
-  }
-  throw new Error('engine child: no parent channel (start it with utilityProcess.fork, a Worker or child_process.fork)')
-}
+type ParentChannel = Channel<ToEngine, FromEngine>
 
 const STEP_BATCH_MILLIS = 250
 
 function main(): void {
-  const parent = connectToParent()
+  const parent = connectToParent<ToEngine, FromEngine>('engine child')
   let control: ControlRequest = null
   let started = false
   parent.onMessage((message) => {
@@ -72,7 +49,12 @@ async function runTraining(start: Extract<ToEngine, { type: 'start' }>, parent: 
   }
   // The backend is chosen once per engine; the trainer reports it in its start and done events.
   const kernels = createKernels(start.backend ?? 'auto', loadWasmModules({ resourcesDir: start.resourcesDir }))
-  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, choice), { resumeFrom: start.resumeFrom, initialWeights: start.initialWeights, kernels })
+  const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, choice), {
+    resumeFrom: start.resumeFrom,
+    initialWeights: start.initialWeights,
+    kernels,
+    recordInsights: true
+  })
   let pending: StepEvent[] = []
   let lastFlush = performance.now()
   const flush = () => {

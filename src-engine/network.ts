@@ -68,6 +68,8 @@ export interface Network {
   /** dy: gradient of the loss w.r.t. forward's output (same options as that forward). Returns dL/dx when the network was created with inputGrad, else null. */
   backward(dy: Tensor, options?: ForwardOptions): Tensor | null
   zeroGrad(): void
+  /** An eval-mode forward pass that returns a copy of every layer's output, in order (feature maps). */
+  trace(x: Tensor): Tensor[]
   /** Copies of every parameter and buffer, in PyTorch state_dict order. */
   stateDict(): StateDict
   /** Loads weights by name; every key must be present with the right shape (strict). */
@@ -154,6 +156,16 @@ export function createNetwork(specInput: NetworkSpec | ResolvedNetworkSpec | unk
     },
     zeroGrad() {
       for (const p of named) p.grad.data.fill(0)
+    },
+    trace(x) {
+      checkInput(x)
+      const outputs: Tensor[] = []
+      let h = x
+      for (const layer of layers) {
+        h = layer.forward(h, 'eval')
+        outputs.push({ shape: h.shape.slice(), data: h.data.slice() })
+      }
+      return outputs
     },
     stateDict() {
       const out: StateDict = {}

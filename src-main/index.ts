@@ -55,6 +55,8 @@ app.whenReady().then(() => {
   backend = startWorkbenchBackend({
     dbPath: join(app.getPath('userData'), 'tatami.sqlite'),
     launcher: utilityProcessLauncher(join(import.meta.dirname, 'engine-child.cjs')),
+    // The inspector answers the UI: it keeps the main process's priority.
+    inspectorLauncher: utilityProcessLauncher(join(import.meta.dirname, 'inspector-child.cjs'), 'tatami-inspector', false),
     resourcesDir: app.isPackaged ? process.resourcesPath : join(import.meta.dirname, '../../resources')
   })
   unregisterIpc = registerIpcHandlers(ipcMain, backend.service, trustedSender({ appFileUrl: pathToFileURL(rendererDir).href, devServerUrl: devServer }), {

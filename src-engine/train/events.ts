@@ -1,4 +1,5 @@
 import type { Checkpoint } from './checkpoint'
+import type { EpochInsight } from './insight'
 
 /** How a training run ended. */
 export type TrainOutcome = 'completed' | 'early_stopped' | 'diverged' | 'stopped' | 'paused'
@@ -47,6 +48,8 @@ export type TrainEvent =
       /** Wall time this run has spent training so far, validation included, across resumes (ms). */
       elapsedMs: number
     }
+  /** Right after a validated 'epoch' when the trainer records insights (TrainerOptions.recordInsights). */
+  | { type: 'insight'; insight: EpochInsight }
   /** 'end' comes once, just before 'done', when training completed or stopped early: the final weights. */
   | { type: 'checkpoint'; reason: 'epoch' | 'pause' | 'stop' | 'end'; checkpoint: Checkpoint }
   | {

@@ -1,6 +1,7 @@
 import { createRng } from '../core/rng'
 import { splitDataset, type Dataset } from '../data/dataset'
-import type { DatasetChoice } from './train-config'
+import type { DatasetChoice, TrainConfig } from './train-config'
+import { fitNormalizer, type Normalizer } from '../data/normalize'
 import type { TrainData } from './trainer'
 
 /**
@@ -16,4 +17,9 @@ export function prepareTrainData(dataset: Dataset, choice: DatasetChoice): Train
     createRng(choice.splitSeed ?? 0)
   )
   return { train: split.train, validation: validationSize > 0 ? split.validation : null }
+}
+
+/** The input normalization a run fits on its training split (what the trainer and the inspector use). */
+export function fitRunNormalizer(config: Pick<TrainConfig, 'normalization'>, train: Dataset): Normalizer {
+  return fitNormalizer(config.normalization ?? { kind: 'minmax', range: [0, 1] }, train.images, train.inputShape)
 }

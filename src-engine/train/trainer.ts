@@ -5,13 +5,15 @@ import { createNetwork, type Network, type StateDict } from '../network'
 import { createLoss, accuracy, type Loss, type Targets } from '../losses/loss'
 import { createOptimizer, type Optimizer } from '../optim/optimizer'
 import { learningRateAt } from '../optim/schedule'
-import { applyNormalizer, fitNormalizer, type Normalizer } from '../data/normalize'
+import { applyNormalizer, type Normalizer } from '../data/normalize'
+import { fitRunNormalizer } from './prepare-data'
 import { augmentBatch, createAugmentScratch, isIdentityAugmentation, type AugmentScratch } from '../data/augment'
 import type { Dataset } from '../data/dataset'
 import { parseNetworkSpec, type NetworkSpec, type ResolvedNetworkSpec } from '../spec/network-spec'
 import { parseTrainConfig, type TrainConfig } from './train-config'
 import type { TrainEvent, TrainOutcome } from './events'
 import type { Checkpoint, EarlyStoppingState, EpochAccumulators } from './checkpoint'
+import { parameterHistograms, PredictionRecorder, type EpochInsight } from './insight'
 
 export interface TrainData {
   train: Dataset
@@ -30,6 +32,11 @@ export interface TrainerOptions {
   now?: () => number
   /** Emit a 'checkpoint' event at every epoch end. Default true. */
   checkpointEveryEpoch?: boolean
+  /**
+   * Emit an 'insight' event after every validated epoch: confusion matrix, top-k predictions per
+   * validation sample, parameter and gradient histograms, weights (insight.ts). Default false.
+   */
+  recordInsights?: boolean
 }
 
 /** A request from outside (the run manager) that the trainer honours between steps. */
@@ -68,6 +75,7 @@ export class Trainer {
   private readonly augmentScratch: AugmentScratch = createAugmentScratch()
   private readonly dataFingerprint: string
   private readonly checkpointEveryEpoch: boolean
+  private readonly recordInsights: boolean
 
   private epoch = 0
   private stepInEpoch = 0
@@ -92,6 +100,7 @@ export class Trainer {
     const dtype = options.dtype ?? 'float32'
     this.now = options.now ?? (() => performance.now())
     this.checkpointEveryEpoch = options.checkpointEveryEpoch ?? true
+    this.recordInsights = options.recordInsights ?? false
     checkDataFits(this.spec, data)
     this.rng = createRng(cfg.seed)
     this.network = createNetwork(this.spec, { rng: this.rng, dtype, kernels: options.kernels, initializer: cfg.initializer })
@@ -110,7 +119,7 @@ export class Trainer {
     const shape = data.train.inputShape
     this.sampleSize = shape[0] * shape[1] * shape[2]
     const resume = options.resumeFrom
-    this.normalizer = resume ? resume.normalizer : fitNormalizer(cfg.normalization ?? { kind: 'minmax', range: [0, 1] }, data.train.images, shape)
+    this.normalizer = resume ? resume.normalizer : fitRunNormalizer(cfg, data.train)
     this.trainX = this.prepareImages(data.train)
     this.trainY = data.train.labels
     this.valX = data.validation && data.validation.size > 0 ? this.prepareImages(data.validation) : null
@@ -159,8 +168,8 @@ export class Trainer {
     return this.finished!
   }
 
-  /** Evaluates on a dataset's already-normalized images in eval mode. */
-  evaluate(images: FloatArray, labels: Int32Array): EvaluationResult {
+  /** Evaluates on a dataset's already-normalized images in eval mode; `recorder` also collects every prediction. */
+  evaluate(images: FloatArray, labels: Int32Array, recorder?: PredictionRecorder): EvaluationResult {
     const evalBatch = this.config.evalBatchSize ?? 256
     const n = labels.length
     let lossSum = 0
@@ -170,6 +179,7 @@ export class Trainer {
       const x: Tensor = { shape: [b, ...this.network.inputShape], data: images.subarray(start * this.sampleSize, (start + b) * this.sampleSize) }
       const y = this.network.forward(x, 'eval', { logits: this.useLogits })
       const targets: Targets = { kind: 'indices', labels: labels.subarray(start, start + b) }
+      recorder?.add(y.data, targets.labels)
       lossSum += this.loss.forward(y, targets) * b
       correct += accuracy(y, targets)
     }
@@ -269,7 +279,8 @@ export class Trainer {
 
   private endEpoch(onEvent: (e: TrainEvent) => void): void {
     const cfg = this.config
-    const val = this.valX && this.valY ? this.evaluate(this.valX, this.valY) : null
+    const recorder = this.recordInsights && this.valY ? new PredictionRecorder(this.valY.length, this.classCount(), this.useLogits) : undefined
+    const val = this.valX && this.valY ? this.evaluate(this.valX, this.valY, recorder) : null
     const epoch = this.epoch
     const isBest = val ? this.recordValidation(epoch, val) : false
     const seconds = (this.now() - this.epochStartedAt) / 1000
@@ -287,6 +298,7 @@ export class Trainer {
       isBest,
       elapsedMs: this.elapsed()
     })
+    if (recorder) onEvent({ type: 'insight', insight: this.insight(epoch, recorder) })
     this.epoch++
     this.stepInEpoch = 0
     this.order = null
@@ -303,6 +315,26 @@ export class Trainer {
       this.finish(outcome, onEvent, message)
     } else if (this.checkpointEveryEpoch) {
       onEvent({ type: 'checkpoint', reason: 'epoch', checkpoint: this.checkpoint() })
+    }
+  }
+
+  private classCount(): number {
+    return this.network.outputShape.reduce((a, b) => a * b, 1)
+  }
+
+  /** What is recorded of this epoch's model; the gradients are those of the epoch's last step. */
+  private insight(epoch: number, recorder: PredictionRecorder): EpochInsight {
+    return {
+      epoch,
+      classes: recorder.classes,
+      scoreKind: this.useLogits || this.network.endsWithSoftmax ? 'probability' : 'output',
+      confusion: recorder.confusion,
+      k: recorder.k,
+      labels: recorder.labels,
+      topLabels: recorder.topLabels,
+      topScores: recorder.topScores,
+      histograms: parameterHistograms(this.network.params()),
+      weights: this.network.stateDict()
     }
   }
 

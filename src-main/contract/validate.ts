@@ -8,6 +8,7 @@ import { RUN_STATUSES } from '../store/migrations'
 import type { ListRunsQuery, RunSortKey, RunStatus } from '../store/types'
 import { STUDY_KINDS, type StudyKind, type StudyRequest } from '../studies/study-types'
 import { isWorkbenchChannel, type DatasetFormat, type DatasetImportRequest, type WorkbenchChannel, type WorkbenchRequest } from './workbench-api'
+import type { ForwardInput, SampleFilter, WeightsChoice } from './inspect-types'
 
 export class BadRequestError extends Error {
   readonly code = 'BadRequest'
@@ -319,7 +320,83 @@ export const validators: Validators = {
   'studies:report': (raw) => {
     const c: Checker = new Checker('studies:report')
     return { experimentId: c.id(c.object(raw, ['experimentId']), 'experimentId') }
+  },
+  'inspect:overview': (raw) => {
+    const c: Checker = new Checker('inspect:overview')
+    return { runId: c.id(c.object(raw, ['runId']), 'runId') }
+  },
+  'inspect:confusion': (raw) => {
+    const c: Checker = new Checker('inspect:confusion')
+    const o = c.object(raw, ['runId', 'epoch'])
+    return { runId: c.id(o, 'runId'), epoch: c.int(o, 'epoch', 0, MAX_EPOCH) }
+  },
+  'inspect:samples': (raw) => {
+    const c: Checker = new Checker('inspect:samples')
+    const o = c.object(raw, ['runId', 'epoch', 'filter', 'offset', 'limit'])
+    const offset = c.optInt(o, 'offset', 0, Number.MAX_SAFE_INTEGER)
+    const limit = c.optInt(o, 'limit', 1, MAX_SAMPLES_PAGE)
+    return { runId: c.id(o, 'runId'), epoch: c.int(o, 'epoch', 0, MAX_EPOCH), filter: sampleFilter(c, o.filter), ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}) }
+  },
+  'inspect:filters': (raw) => {
+    const c: Checker = new Checker('inspect:filters')
+    const o = c.object(raw, ['runId', 'weights'])
+    return { runId: c.id(o, 'runId'), weights: weightsChoice(c, o.weights) }
+  },
+  'inspect:forward': (raw) => {
+    const c: Checker = new Checker('inspect:forward')
+    const o = c.object(raw, ['runId', 'weights', 'input'])
+    return { runId: c.id(o, 'runId'), weights: weightsChoice(c, o.weights), input: forwardInput(c, o.input) }
+  },
+  'inspect:histograms': (raw) => {
+    const c: Checker = new Checker('inspect:histograms')
+    return { runId: c.id(c.object(raw, ['runId']), 'runId') }
   }
+}
+
+const MAX_EPOCH = 1_000_000
+const MAX_SAMPLES_PAGE = 500
+/** 3×256×256: the largest input a drawn or uploaded image may have. */
+const MAX_INPUT_VALUES = 3 * 256 * 256
+
+function weightsChoice(c: Checker, v: unknown): WeightsChoice {
+  if (v === 'final' || v === 'best') return v
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const o = c.object(v, ['epoch'])
+    return { epoch: c.int(o, 'epoch', 0, MAX_EPOCH) }
+  }
+  c.fail('weights', `weights must be "final", "best" or {"epoch": N} (0-based), got ${show(v)}`)
+}
+
+function sampleFilter(c: Checker, v: unknown): SampleFilter {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) c.fail('filter', `filter must be {"kind": "mistakes"} or {"kind": "cell", "trueLabel": T, "predicted": P}, got ${show(v)}`)
+  const o = v as Obj
+  if (o.kind === 'mistakes') {
+    c.object(o, ['kind'])
+    return { kind: 'mistakes' }
+  }
+  if (o.kind === 'cell') {
+    c.object(o, ['kind', 'trueLabel', 'predicted'])
+    return { kind: 'cell', trueLabel: c.int(o, 'trueLabel', 0, 65535), predicted: c.int(o, 'predicted', 0, 65535) }
+  }
+  c.fail('filter.kind', `filter.kind must be "mistakes" or "cell", got ${show(o.kind)}`)
+}
+
+function forwardInput(c: Checker, v: unknown): ForwardInput {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) c.fail('input', `input must be {"kind": "sample", "index": N} or {"kind": "pixels", "pixels": [...]}, got ${show(v)}`)
+  const o = v as Obj
+  if (o.kind === 'sample') {
+    c.object(o, ['kind', 'index'])
+    return { kind: 'sample', index: c.int(o, 'index', 0, Number.MAX_SAFE_INTEGER) }
+  }
+  if (o.kind === 'pixels') {
+    c.object(o, ['kind', 'pixels'])
+    const px = o.pixels
+    if (!Array.isArray(px) || px.length === 0 || px.length > MAX_INPUT_VALUES) c.fail('input.pixels', `input.pixels must be an array of 1 to ${MAX_INPUT_VALUES} numbers`)
+    const bad = px.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x))
+    if (bad >= 0) c.fail('input.pixels', `input.pixels[${bad}] must be a finite number, got ${show(px[bad])}`)
+    return { kind: 'pixels', pixels: px as number[] }
+  }
+  c.fail('input.kind', `input.kind must be "sample" or "pixels", got ${show(o.kind)}`)
 }
 
 function studyRequest(channel: 'studies:preview' | 'studies:start', raw: unknown): StudyRequest {

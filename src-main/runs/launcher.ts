@@ -2,20 +2,23 @@
  * How the RunManager starts an engine process. The manager only sees EngineProcess; the app injects
  * the Electron utilityProcess launcher (electron-launcher.ts), Node (CLI, serve, tests) uses forkLauncher.
  */
-import { fork } from 'node:child_process'
+import { fork, type Serializable } from 'node:child_process'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { FromEngine, ToEngine } from '../../src-engine/protocol'
 
-export interface EngineProcess {
-  send(m: ToEngine): void
-  onMessage(cb: (m: FromEngine) => void): void
+/** A child process speaking one message union each way (the engine, or the inspector). */
+export interface ChildHandle<To, From> {
+  send(m: To): void
+  onMessage(cb: (m: From) => void): void
   onExit(cb: (code: number | null, signal: string | null) => void): void
   kill(signal?: NodeJS.Signals): void
   readonly pid: number | undefined
 }
 
-export type EngineLauncher = () => EngineProcess
+export type ChildLauncher<To, From> = () => ChildHandle<To, From>
+export type EngineProcess = ChildHandle<ToEngine, FromEngine>
+export type EngineLauncher = ChildLauncher<ToEngine, FromEngine>
 
 /** The TypeScript engine child, run through tsx (dev, CLI, tests). The built app uses out/main/engine-child.cjs. */
 export const DEFAULT_CHILD_PATH = fileURLToPath(new URL('../../src-engine/child.ts', import.meta.url))
@@ -30,16 +33,18 @@ export interface ForkLauncherOptions {
    * instead of the engine dying mid-epoch ('interrupted'). The engine is killed if the parent exits.
    */
   ownProcessGroup?: boolean
+  /** Run below the parent's CPU priority (default true: engines; the interactive inspector passes false). */
+  lowerPriority?: boolean
 }
 
-/** Starts the engine child with child_process.fork (structured-clone IPC, so typed arrays travel as such). */
-export function forkLauncher(options: ForkLauncherOptions = {}): EngineLauncher {
+/** Starts a child (by default the engine) with child_process.fork (structured-clone IPC, so typed arrays travel as such). */
+export function forkLauncher<To = ToEngine, From = FromEngine>(options: ForkLauncherOptions = {}): ChildLauncher<To, From> {
   const childPath = options.childPath ?? DEFAULT_CHILD_PATH
   const execArgv = options.execArgv ?? (childPath.endsWith('.ts') ? ['--import', 'tsx'] : [])
   return () => {
     const detached = options.ownProcessGroup === true
     const child = fork(childPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached })
-    lowerPriority(child.pid)
+    if (options.lowerPriority !== false) lowerPriority(child.pid)
     const exitListeners: ((code: number | null, signal: string | null) => void)[] = []
     let exited = false
     const fireExit = (code: number | null, signal: string | null) => {
@@ -62,10 +67,10 @@ export function forkLauncher(options: ForkLauncherOptions = {}): EngineLauncher 
     }
     return {
       send: (m) => {
-        if (child.connected) child.send(m)
+        if (child.connected) child.send(m as Serializable)
       },
       onMessage: (cb) => {
-        child.on('message', (raw) => cb(raw as FromEngine))
+        child.on('message', (raw) => cb(raw as From))
       },
       onExit: (cb) => {
         exitListeners.push(cb)

@@ -288,6 +288,9 @@ export class RunManager {
         this.sink.appendEpoch(runId, event)
         this.emit('epoch', { runId, epoch: event })
         break
+      case 'insight':
+        this.sink.saveInsight(runId, event.insight)
+        break
       case 'checkpoint':
         run.lastCheckpoint = event.checkpoint
         this.sink.saveCheckpoint(runId, 'latest', event.checkpoint)

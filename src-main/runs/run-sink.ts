@@ -6,6 +6,7 @@ import type { SerializedError, StepEvent } from '../../src-engine/protocol'
 import type { TrainEvent, TrainOutcome } from '../../src-engine/train/events'
 import type { Checkpoint } from '../../src-engine/train/checkpoint'
 import type { StateDict } from '../../src-engine/network'
+import type { EpochInsight } from '../../src-engine/train/insight'
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'diverged' | 'interrupted'
 
@@ -43,6 +44,8 @@ export interface RunSink {
   /** Weights as bytes (encodeStateDict). */
   saveArtifact(runId: string, kind: ArtifactKind, stateDict: Uint8Array): void
   loadCheckpoint(runId: string, kind: 'latest'): Checkpoint | null
+  /** What the engine recorded at a validated epoch end (confusion, predictions, histograms, weights). */
+  saveInsight(runId: string, insight: EpochInsight): void
 }
 
 export interface MemoryRun {
@@ -55,6 +58,7 @@ export interface MemoryRun {
   start: StartEvent | null
   checkpoints: Partial<Record<CheckpointKind, Checkpoint>>
   artifacts: Partial<Record<ArtifactKind, Uint8Array>>
+  insights: EpochInsight[]
 }
 
 export class MemoryRunSink implements RunSink {
@@ -63,7 +67,7 @@ export class MemoryRunSink implements RunSink {
   run(runId: string): MemoryRun {
     let r = this.runs.get(runId)
     if (!r) {
-      r = { status: 'queued', info: undefined, history: [], steps: [], epochs: [], start: null, checkpoints: {}, artifacts: {} }
+      r = { status: 'queued', info: undefined, history: [], steps: [], epochs: [], start: null, checkpoints: {}, artifacts: {}, insights: [] }
       this.runs.set(runId, r)
     }
     return r
@@ -98,6 +102,13 @@ export class MemoryRunSink implements RunSink {
 
   loadCheckpoint(runId: string, kind: 'latest'): Checkpoint | null {
     return this.runs.get(runId)?.checkpoints[kind] ?? null
+  }
+
+  saveInsight(runId: string, insight: EpochInsight): void {
+    const list = this.run(runId).insights
+    const at = list.findIndex((i) => i.epoch === insight.epoch)
+    if (at >= 0) list[at] = insight
+    else list.push(insight)
   }
 }
 

@@ -16,9 +16,10 @@
  */
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src-engine/train/checkpoint'
 import type { StepEvent } from '../../src-engine/protocol'
+import type { EpochInsight } from '../../src-engine/train/insight'
 import type { RunStore } from '../store/run-store'
 import type { MetricRow, RunErrorInfo, RunSummary } from '../store/types'
-import type { ArtifactKind, CheckpointKind, DoneEvent, EpochEvent, RunSink, RunStatus, StartEvent, StatusInfo } from './run-sink'
+import { encodeStateDict, type ArtifactKind, type CheckpointKind, type DoneEvent, type EpochEvent, type RunSink, type RunStatus, type StartEvent, type StatusInfo } from './run-sink'
 
 /** Converts a RunManager run id to the store's integer id; anything else is refused. */
 export function storeRunId(runId: string): number {
@@ -97,6 +98,11 @@ export class StoreRunSink implements RunSink {
     const id = storeRunId(runId)
     const stored = this.store.loadCheckpoint(id, kind)
     return stored ? decodeCheckpoint(stored.bytes, `the ${kind} checkpoint of run ${id}`) : null
+  }
+
+  saveInsight(runId: string, insight: EpochInsight): void {
+    const { epoch, classes, scoreKind, k, confusion, labels, topLabels, topScores, histograms, weights } = insight
+    this.store.saveInsight(storeRunId(runId), { epoch, classes, scoreKind, k, confusion, labels, topLabels, topScores, histograms, weights: encodeStateDict(weights) })
   }
 
   /**

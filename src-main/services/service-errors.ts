@@ -26,3 +26,12 @@ export class InvalidRequestError extends Error {
     this.name = 'BadRequest'
   }
 }
+
+/** A helper process or service that cannot answer right now, e.g. the inspector died mid-request (code 'Unavailable'). */
+export class UnavailableError extends Error {
+  readonly code = 'Unavailable'
+  constructor(message: string) {
+    super(message)
+    this.name = 'Unavailable'
+  }
+}

@@ -29,6 +29,8 @@ import { downloadDataset, KNOWN_DATASETS } from '../data/known-datasets'
 import { ConflictError, NotFoundError } from './service-errors'
 import type { KernelBackendChoice } from '../../src-engine/kernels/backend'
 import { createStudyService } from '../studies/study-service'
+import { InspectorClient, type InspectorLauncher } from '../inspect/inspector-client'
+import { createInspectService } from '../inspect/inspect-service'
 export { ConflictError, NotFoundError }
 
 export type WorkbenchHandlers = { [C in WorkbenchChannel]: (request: WorkbenchRequest<C>) => Promise<WorkbenchResponse<C>> }
@@ -65,6 +67,8 @@ export interface WorkbenchServiceDeps {
   library?: DatasetLibrary
   /** Folder holding datasets/ (the bundled MNIST), as given to the engine. */
   resourcesDir?: string
+  /** Runs the inspect:* forward passes; default: an InspectorClient on the TypeScript inspector child. */
+  inspector?: InspectorClient
 }
 
 export function createWorkbenchService(deps: WorkbenchServiceDeps): WorkbenchService {
@@ -87,12 +91,21 @@ export function createWorkbenchService(deps: WorkbenchServiceDeps): WorkbenchSer
 
 
   const studies = createStudyService({ store, enqueue: startRun, concurrency: manager.concurrency, datasets })
+  const inspector = deps.inspector ?? new InspectorClient({ resourcesDir: deps.resourcesDir, datasetsDir: datasets.library.root })
+  const inspect = createInspectService({ store, inspector, datasets })
 
   const handlers: WorkbenchHandlers = {
     'studies:preview': (request) => studies.preview(request),
     'studies:start': (request) => studies.start(request),
     'studies:list': async () => studies.list(),
     'studies:report': async ({ experimentId }) => studies.report(experimentId),
+
+    'inspect:overview': ({ runId }) => inspect.overview(runId),
+    'inspect:confusion': ({ runId, epoch }) => inspect.confusion(runId, epoch),
+    'inspect:samples': (request) => inspect.samples(request),
+    'inspect:filters': ({ runId, weights }) => inspect.filters(runId, weights),
+    'inspect:forward': (request) => inspect.forward(request),
+    'inspect:histograms': ({ runId }) => inspect.histograms(runId),
 
     'networks:list': async () => store.listNetworks(),
     'networks:save': async ({ name, spec }) => store.saveNetwork(name, spec),
@@ -254,6 +267,7 @@ export function createWorkbenchService(deps: WorkbenchServiceDeps): WorkbenchSer
       }
     },
     dispose() {
+      inspector.close()
       for (const off of offs) off()
     }
   }
@@ -274,12 +288,16 @@ export interface WorkbenchBackendOptions {
   datasetsDir?: string
   /** Kernel backend of every engine; default 'auto' (the fastest available). */
   backend?: KernelBackendChoice
+  /** How the inspector process is started; default: the TypeScript inspector child through tsx. */
+  inspectorLauncher?: InspectorLauncher
 }
 
 export interface WorkbenchBackend {
   service: WorkbenchService
   store: RunStore
   manager: RunManager
+  /** The process behind the inspect:* forward passes. */
+  inspector: InspectorClient
   /** Runs found 'running' at startup and marked 'interrupted'. */
   recovered: number[]
   /** Runs found 'queued' at startup (their process died before their turn) and queued again. */
@@ -309,10 +327,16 @@ export function startWorkbenchBackend(options: WorkbenchBackendOptions): Workben
     ...(options.resourcesDir !== undefined ? { resourcesDir: options.resourcesDir } : {}),
     ...(options.backend !== undefined ? { backend: options.backend } : {})
   })
+  const inspector = new InspectorClient({
+    datasetsDir,
+    ...(options.resourcesDir !== undefined ? { resourcesDir: options.resourcesDir } : {}),
+    ...(options.inspectorLauncher !== undefined ? { launcher: options.inspectorLauncher } : {})
+  })
   const service = createWorkbenchService({
     store,
     manager,
     library: new DatasetLibrary(datasetsDir),
+    inspector,
     ...(options.resourcesDir !== undefined ? { resourcesDir: options.resourcesDir } : {})
   })
   for (const id of requeued) {
@@ -324,6 +348,7 @@ export function startWorkbenchBackend(options: WorkbenchBackendOptions): Workben
     service,
     store,
     manager,
+    inspector,
     recovered,
     requeued,
     close() {

@@ -123,6 +123,26 @@ export const MIGRATIONS: readonly string[] = [
   // 4: what an experiment is (a study's kind, variants and their runs), as JSON.
   `
   ALTER TABLE experiments ADD COLUMN definition TEXT;
+  `,
+  // 5: what a run recorded at each validated epoch end, to look inside its model afterwards
+  // (src-engine/train/insight.ts): confusion counts (int32), top-k labels (uint16) and scores (float32) per
+  // validation sample with its true label (uint16), parameter/gradient histograms (JSON), and the weights (state-dict bytes).
+  `
+  CREATE TABLE epoch_insights (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    classes INTEGER NOT NULL,
+    score_kind TEXT NOT NULL CHECK (score_kind IN ('probability', 'output')),
+    k INTEGER NOT NULL,
+    confusion BLOB NOT NULL,
+    labels BLOB NOT NULL,
+    top_labels BLOB NOT NULL,
+    top_scores BLOB NOT NULL,
+    histograms TEXT NOT NULL,
+    weights BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, epoch)
+  );
   `
 ]
 

@@ -13,6 +13,8 @@ import type {
   CheckpointKind,
   ExperimentRecord,
   HyperparameterDiff,
+  InsightHistograms,
+  InsightRecord,
   ListRunsQuery,
   MetricPoint,
   MetricRow,
@@ -553,6 +555,68 @@ export class RunStore {
     )
   }
 
+  // ---- insights (what a run recorded at each validated epoch end) ----------------------------
+
+  /** Stores one epoch's insight, replacing the epoch's earlier one (a resumed run replays epochs). */
+  saveInsight(runId: number, insight: InsightRecord): void {
+    this.guard(`save the insight of epoch ${insight.epoch + 1} of run ${runId}`, () =>
+      this.db.transaction(() => {
+        this.requireRun(runId)
+        this.stmt(
+          `INSERT OR REPLACE INTO epoch_insights (run_id, epoch, classes, score_kind, k, confusion, labels, top_labels, top_scores, histograms, weights, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        ).run(
+          runId,
+          insight.epoch,
+          insight.classes,
+          insight.scoreKind,
+          insight.k,
+          typedBytes(insight.confusion),
+          typedBytes(insight.labels),
+          typedBytes(insight.topLabels),
+          typedBytes(insight.topScores),
+          JSON.stringify(insight.histograms),
+          toBuffer(insight.weights),
+          Date.now()
+        )
+      })()
+    )
+  }
+
+  /** Epochs (0-based, ascending) with a stored insight. */
+  insightEpochs(runId: number): number[] {
+    return this.guard(`list the insights of run ${runId}`, () =>
+      (this.stmt('SELECT epoch FROM epoch_insights WHERE run_id = ? ORDER BY epoch').all(runId) as { epoch: number }[]).map((r) => r.epoch)
+    )
+  }
+
+  loadInsight(runId: number, epoch: number): InsightRecord | null {
+    return this.guard(`load the insight of epoch ${epoch + 1} of run ${runId}`, () => {
+      const row = this.stmt('SELECT * FROM epoch_insights WHERE run_id = ? AND epoch = ?').get(runId, epoch) as InsightRow | undefined
+      return row ? insightFromRow(row) : null
+    })
+  }
+
+  /** When an epoch's insight or an artifact was stored (identifies a version of those weights), or null. */
+  weightsStamp(runId: number, of: { epoch: number } | { artifact: string }): number | null {
+    return this.guard(`look up weights of run ${runId}`, () => {
+      const row = ('epoch' in of
+        ? this.stmt('SELECT created_at FROM epoch_insights WHERE run_id = ? AND epoch = ?').get(runId, of.epoch)
+        : this.stmt('SELECT created_at FROM artifacts WHERE run_id = ? AND kind = ?').get(runId, of.artifact)) as { created_at: number } | undefined
+      return row ? row.created_at : null
+    })
+  }
+
+  /** Every stored epoch's histograms, ascending by epoch (without the heavier columns). */
+  insightHistograms(runId: number): { epoch: number; histograms: InsightHistograms }[] {
+    return this.guard(`load the histograms of run ${runId}`, () =>
+      (this.stmt('SELECT epoch, histograms FROM epoch_insights WHERE run_id = ? ORDER BY epoch').all(runId) as { epoch: number; histograms: string }[]).map((r) => ({
+        epoch: r.epoch,
+        histograms: JSON.parse(r.histograms) as InsightHistograms
+      }))
+    )
+  }
+
   // ---- hyperparameters ----------------------------------------------------------------------
 
   hyperparameters(runId: number): Record<string, string | null> {
@@ -757,6 +821,43 @@ function toRunRecord(r: RunRow): RunRecord {
 
 function toPoint(r: MetricPointRow): MetricPoint {
   return { step: r.step, epoch: r.epoch, value: r.value, elapsedMs: r.elapsed_ms }
+}
+
+interface InsightRow {
+  epoch: number
+  classes: number
+  score_kind: 'probability' | 'output'
+  k: number
+  confusion: Buffer
+  labels: Buffer
+  top_labels: Buffer
+  top_scores: Buffer
+  histograms: string
+  weights: Buffer
+  created_at: number
+}
+
+function insightFromRow(row: InsightRow): InsightRecord {
+  // Copies: SQLite's buffers need not be aligned for the typed-array views.
+  const copy = (b: Buffer) => new Uint8Array(b).buffer
+  return {
+    epoch: row.epoch,
+    classes: row.classes,
+    scoreKind: row.score_kind,
+    k: row.k,
+    confusion: new Int32Array(copy(row.confusion)),
+    labels: new Uint16Array(copy(row.labels)),
+    topLabels: new Uint16Array(copy(row.top_labels)),
+    topScores: new Float32Array(copy(row.top_scores)),
+    histograms: JSON.parse(row.histograms) as InsightHistograms,
+    weights: toUint8(row.weights),
+    createdAt: row.created_at
+  }
+}
+
+/** A typed array's bytes as a Buffer (platform byte order: little-endian on every machine Tatami runs on). */
+function typedBytes(a: Int32Array | Uint16Array | Float32Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength)
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {

@@ -146,3 +146,30 @@ export interface ExperimentRecord {
   /** What the experiment is (for studies: a StudyDefinition), parsed from JSON; null when not recorded. */
   definition: unknown
 }
+
+/** What a run recorded at one validated epoch end (src-engine/train/insight.ts), as stored. */
+export interface InsightRecord {
+  epoch: number
+  classes: number
+  scoreKind: 'probability' | 'output'
+  k: number
+  /** counts[t * classes + p] */
+  confusion: Int32Array
+  /** True class per validation sample. */
+  labels: Uint16Array
+  topLabels: Uint16Array
+  topScores: Float32Array
+  histograms: InsightHistograms
+  /** State-dict bytes (encodeStateDict). */
+  weights: Uint8Array
+  /** When it was stored (ms since 1970); set by the store. */
+  createdAt?: number
+}
+
+/** Per parameter: histograms of its values and of its last-step gradient. */
+export type InsightHistograms = {
+  name: string
+  layer: number
+  weights: { min: number; max: number; mean: number; std: number; counts: number[] }
+  gradients: { min: number; max: number; mean: number; std: number; counts: number[] }
+}[]

@@ -1,3 +1,4 @@
+import type { EpochInsight } from '../../src-engine/train/insight'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -83,6 +84,9 @@ class DyingSink implements RunSink {
   }
   loadCheckpoint(runId: string, kind: 'latest'): Checkpoint | null {
     return this.inner.loadCheckpoint(runId, kind)
+  }
+  saveInsight(runId: string, insight: EpochInsight): void {
+    if (!this.dead) this.inner.saveInsight(runId, insight)
   }
 }
 
