@@ -364,8 +364,9 @@ describe('InsideView', () => {
     panel.vm.$emit('forward', drawn)
     await flushPromises()
     expect(w.get('[data-testid="drawn-layer-2"]').attributes('data-shape')).toBe('3x3x3')
-    expect(w.get('[data-testid="drawn-scores-predicted"]').text()).toBe(classes[drawn.predicted])
-    expect(w.find('[data-testid="drawn-scores-truth"]').exists()).toBe(false)
+    expect(Number(w.get('[data-testid="drawn-layer-5"]').attributes('data-max'))).toBe(Math.max(...drawn.scores))
+    // The panel shows the scores: the activations below do not repeat them.
+    expect(w.find('[data-testid="drawn-scores"]').exists()).toBe(false)
     panel.vm.$emit('cleared')
     await flushPromises()
     expect(w.find('[data-testid="drawn"]').exists()).toBe(false)
