@@ -390,8 +390,19 @@ describe('InsideView', () => {
     expect(empty.of('inspect:filters')).toEqual([{ runId: 7, weights: 'final' }])
     await openTab(w2, 'confusion')
     expect(w2.find('[data-testid="confusion-none"]').exists()).toBe(true)
+    await openTab(w2, 'features')
+    expect(w2.find('[data-testid="features-index"]').exists()).toBe(true)
     expect(empty.of('inspect:confusion')).toEqual([])
     w2.unmount()
+
+    setActivePinia(createPinia())
+    const noVal = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [], hasBest: false, validationSize: 0 }) })
+    const { w: w3 } = await mountInside(noVal)
+    await openTab(w3, 'features')
+    expect(w3.find('[data-testid="features-no-samples"]').exists()).toBe(true)
+    expect(w3.find('[data-testid="features-index"]').exists()).toBe(false)
+    expect(noVal.of('inspect:forward')).toEqual([])
+    w3.unmount()
   })
 
   it('follows a run that is still training: a new epoch refreshes the overview', async () => {
