@@ -8,6 +8,7 @@ import { serveCommand } from './serve-command'
 import { exportCommand } from './export-command'
 import { importCommand } from './import-command'
 import { showCommand } from './show-command'
+import { confusionCommand } from './confusion-command'
 import { trainCommand } from './train-command'
 
 const HELP = `Usage: tatami <command> [options]
@@ -17,6 +18,7 @@ Commands:
                           with --db PATH the run is logged into the run database
   runs                    list the runs of the run database (tatami runs --help)
   show RUN                a run's details, epochs and checkpoints (tatami show --help)
+  confusion RUN           a run's confusion matrix and most confident mistakes (tatami confusion --help)
   resume RUN              continue a paused, stopped or interrupted run (tatami resume --help)
   export RUN              write a run's model as ONNX, PyTorch or a .tatami file (tatami export --help)
   import FILE             read a .tatami or Tatami-exported .onnx file into the network library (tatami import --help)
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   train: trainCommand,
   runs: runsCommand,
   show: showCommand,
+  confusion: confusionCommand,
   resume: resumeCommand,
   serve: serveCommand,
   export: exportCommand,

@@ -178,11 +178,13 @@ export interface WorkbenchEvents {
   'run:epoch': { runId: number; epoch: EpochEvent }
   /** The engine began training: steps per epoch, split sizes, parameter count, kernel backend. */
   'run:start': { runId: number; start: StartEvent }
+  /** What the run recorded at an epoch's end (inspect:*) is stored and can be shown; epoch is 0-based. */
+  'run:insight': { runId: number; epoch: number }
   /** Download progress of datasets:download; total is null when the server does not say. */
   'dataset:progress': { name: string; file: string; fileIndex: number; fileCount: number; received: number; total: number | null }
 }
 export type WorkbenchEvent = keyof WorkbenchEvents
-export const WORKBENCH_EVENTS = ['run:status', 'run:steps', 'run:epoch', 'run:start', 'dataset:progress'] as const satisfies readonly WorkbenchEvent[]
+export const WORKBENCH_EVENTS = ['run:status', 'run:steps', 'run:epoch', 'run:start', 'run:insight', 'dataset:progress'] as const satisfies readonly WorkbenchEvent[]
 
 /** An error as it crosses a transport. code 'BadRequest' for refused payloads, 'Forbidden' for untrusted senders. */
 export interface WorkbenchError {

@@ -12,6 +12,7 @@ import type {
   InspectOverview,
   InspectSample,
   ParameterHistory,
+  SampleFilter,
   SamplesPage,
   SamplesRequest,
   WeightsChoice
@@ -122,15 +123,7 @@ export function createInspectService({ store, inspector, datasets }: InspectServ
       const run = requireRun(request.runId)
       const insight = requireInsight(run, request.epoch)
       const { k, labels, topLabels, topScores } = insight
-      const filter = request.filter
-      const matching: number[] = []
-      for (let i = 0; i < labels.length; i++) {
-        const predicted = topLabels[i * k]
-        const keep = filter.kind === 'mistakes' ? predicted !== labels[i] : labels[i] === filter.trueLabel && predicted === filter.predicted
-        if (keep) matching.push(i)
-      }
-      // Most confident first; ties by index so pages are stable.
-      matching.sort((a, b) => topScores[b * k] - topScores[a * k] || a - b)
+      const matching = selectSamples(insight, request.filter)
       const offset = request.offset ?? 0
       const page = matching.slice(offset, offset + Math.min(request.limit ?? DEFAULT_PAGE, MAX_PAGE))
       const read = page.length ? await inspector.samples(run.training, page) : { shape: run.network.input.shape.slice(), samples: [] }
@@ -187,6 +180,18 @@ export function createInspectService({ store, inspector, datasets }: InspectServ
       return { parameters: [...byName.values()] }
     }
   }
+}
+
+/** Validation samples (indices) matching a filter, the most confident prediction first, ties by index (stable pages). */
+export function selectSamples(insight: Pick<InsightRecord, 'k' | 'labels' | 'topLabels' | 'topScores'>, filter: SampleFilter): number[] {
+  const { k, labels, topLabels, topScores } = insight
+  const matching: number[] = []
+  for (let i = 0; i < labels.length; i++) {
+    const predicted = topLabels[i * k]
+    const keep = filter.kind === 'mistakes' ? predicted !== labels[i] : labels[i] === filter.trueLabel && predicted === filter.predicted
+    if (keep) matching.push(i)
+  }
+  return matching.sort((a, b) => topScores[b * k] - topScores[a * k] || a - b)
 }
 
 /** Classes the network predicts (its output size), for runs with nothing recorded yet. */

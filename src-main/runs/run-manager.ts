@@ -42,6 +42,8 @@ export interface RunManagerEvents {
   status: { runId: string; status: RunStatus; info?: StatusInfo }
   steps: { runId: string; steps: StepEvent[] }
   epoch: { runId: string; epoch: EpochEvent }
+  /** An epoch's insight was stored (after its 'epoch'), so the inspect views can show it. */
+  insight: { runId: string; epoch: number }
   start: { runId: string; start: StartEvent }
 }
 
@@ -80,7 +82,7 @@ export class RunManager {
   private readonly backend: KernelBackendChoice | undefined
   private readonly runs = new Map<string, RunState>()
   private readonly queue: string[] = []
-  private readonly listeners: { [K in keyof RunManagerEvents]: Set<Listener<K>> } = { status: new Set(), steps: new Set(), epoch: new Set(), start: new Set() }
+  private readonly listeners: { [K in keyof RunManagerEvents]: Set<Listener<K>> } = { status: new Set(), steps: new Set(), epoch: new Set(), start: new Set(), insight: new Set() }
   private closed = false
 
   constructor(options: RunManagerOptions) {
@@ -290,6 +292,7 @@ export class RunManager {
         break
       case 'insight':
         this.sink.saveInsight(runId, event.insight)
+        this.emit('insight', { runId, epoch: event.insight.epoch })
         break
       case 'checkpoint':
         run.lastCheckpoint = event.checkpoint

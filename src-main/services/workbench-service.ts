@@ -226,7 +226,7 @@ export function createWorkbenchService(deps: WorkbenchServiceDeps): WorkbenchSer
 
   // ---- events -------------------------------------------------------------------------------
   type Listeners = { [E in WorkbenchEvent]: Set<(payload: WorkbenchEvents[E]) => void> }
-  const listeners: Listeners = { 'run:status': new Set(), 'run:steps': new Set(), 'run:epoch': new Set(), 'run:start': new Set(), 'dataset:progress': new Set() }
+  const listeners: Listeners = { 'run:status': new Set(), 'run:steps': new Set(), 'run:epoch': new Set(), 'run:start': new Set(), 'run:insight': new Set(), 'dataset:progress': new Set() }
   const emit = <E extends WorkbenchEvent>(event: E, payload: WorkbenchEvents[E]): void => {
     for (const cb of listeners[event] as Set<(p: WorkbenchEvents[E]) => void>) {
       try {
@@ -247,7 +247,8 @@ export function createWorkbenchService(deps: WorkbenchServiceDeps): WorkbenchSer
     ),
     manager.on('steps', (e) => emit('run:steps', { runId: Number(e.runId), steps: e.steps })),
     manager.on('epoch', (e) => emit('run:epoch', { runId: Number(e.runId), epoch: e.epoch })),
-    manager.on('start', (e) => emit('run:start', { runId: Number(e.runId), start: e.start }))
+    manager.on('start', (e) => emit('run:start', { runId: Number(e.runId), start: e.start })),
+    manager.on('insight', (e) => emit('run:insight', { runId: Number(e.runId), epoch: e.epoch }))
   ]
 
   return {

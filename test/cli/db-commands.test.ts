@@ -42,6 +42,19 @@ describe('tatami train --db, runs, show', () => {
     expect(show.stdout).toMatch(/best epoch \d: val loss/)
     expect(show.stdout).toMatch(/latest +after epoch 2, step 100/)
 
+    // The confusion matrix recorded at the last epoch: its accuracy is the epoch's validation accuracy.
+    const valAcc = show.stdout.match(/^ +2 +\d\.\d{4} +[\d.]+% +\d\.\d{4} +([\d.]+%)/m)![1]
+    const confusion = tatami('confusion', '1', '--db', db)
+    expect(confusion.stderr).toBe('')
+    expect(confusion.status).toBe(0)
+    const head = confusion.stdout.match(/^Run 1, epoch 2: validation accuracy ([\d.]+%) \((\d+) of (\d+)\)/)!
+    expect(head[1]).toBe(valAcc)
+    const rows = confusion.stdout.split('\n').slice(3, 3 + 4).map((l) => l.trim().split(/ +/))
+    expect(rows.map((r) => r.slice(1, 5).map(Number).reduce((a, b) => a + b)).reduce((a, b) => a + b)).toBe(Number(head[3]))
+    expect(rows.reduce((s, r, t) => s + Number(r[1 + t]), 0)).toBe(Number(head[2]))
+    expect(tatami('confusion', '1', '--db', db, '--epoch', '1').stdout).toMatch(/^Run 1, epoch 1:/)
+    expect(tatami('confusion', '1', '--db', db, '--epoch', '3').stderr).toBe('tatami confusion: run 1 has no record of epoch 3; recorded epochs: 1, 2\n')
+
     const again = tatami('resume', '1', '--db', db)
     expect(again.status).toBe(1)
     expect(again.stderr).toMatch(/run 1 is completed; it has finished training/)

@@ -16,11 +16,13 @@ import { network, PROCESS_TEST_BACKEND, training } from '../runs/helpers'
 
 let backend: WorkbenchBackend
 let run: RunRecord
+const insightEvents: { runId: number; epoch: number }[] = []
 const split = prepareTrainData(makeShapesDataset({ count: 2000, seed: 0 }), training(2).dataset)
 const validation = split.validation!
 
 beforeAll(async () => {
   backend = startWorkbenchBackend({ dbPath: join(mkdtempSync(join(tmpdir(), 'tatami-inspect-')), 'tatami.sqlite'), backend: PROCESS_TEST_BACKEND })
+  backend.service.events.on('run:insight', (e) => insightEvents.push(e))
   run = await backend.service.invoke('runs:start', { name: 'inspected', network, training: training(2) })
   expect(await backend.manager.settled(String(run.id))).toBe('completed')
 }, 60_000)
@@ -33,6 +35,11 @@ describe('inspect channels', () => {
     const o = await invoke('inspect:overview', { runId: run.id })
     expect(o).toEqual({ runId: run.id, epochs: [0, 1], classes: expect.any(Array), inputShape: [1, 16, 16], validationSize: 200, hasFinal: true, hasBest: true, scoreKind: 'probability' })
     expect(o.classes).toHaveLength(4)
+    // 'run:insight' told subscribers as each epoch's record was stored.
+    expect(insightEvents).toEqual([
+      { runId: run.id, epoch: 0 },
+      { runId: run.id, epoch: 1 }
+    ])
   })
 
   it('confusion: sums to the validation size, its trace is the epoch’s validation accuracy, rows are the true classes', async () => {
