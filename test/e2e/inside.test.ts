@@ -177,6 +177,28 @@ describe.skipIf(!chromium)('looking inside a trained run in Chromium', () => {
     await page.close()
   })
 
+  it('follows a run while it trains: recorded epochs reach the sliders as they end', async () => {
+    const live = await api.invoke<RunRecord>('runs:start', { name: 'digits, live', network, training: { ...training, epochs: 6 } })
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const errors = watchPageErrors(page)
+    await page.goto(`${serve.url}#/runs/${live.id}/inside`)
+    await page.getByTestId('inside-summary').waitFor()
+    const recorded = async () => Number((await page.getByTestId('inside-summary').textContent())!.match(/(\d+) recorded epochs/)![1])
+    const seen = new Set<number>([await recorded()])
+    await page.getByTestId('inside-tab-confusion').click()
+    while (!seen.has(6)) {
+      await page.waitForFunction((n) => !document.querySelector('[data-testid="inside-summary"]')?.textContent?.includes(`${n} recorded epochs`), [...seen].at(-1), { timeout: 20_000 })
+      seen.add(await recorded())
+    }
+    // The page was open while epochs arrived (not only at the end), and the matrix followed to the last epoch.
+    expect(Math.min(...seen)).toBeLessThan(6)
+    expect(seen.size).toBeGreaterThanOrEqual(2)
+    await page.waitForSelector('[data-testid="confusion-matrix"][data-epoch="5"]')
+    await page.waitForSelector('[data-testid="confusion-epoch"][max="5"]')
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
   it.runIf(drawPanelIsReal)('predicts a digit drawn with the mouse and shows its activations', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const errors = watchPageErrors(page)

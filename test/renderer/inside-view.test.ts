@@ -282,7 +282,10 @@ describe('InsideView', () => {
     // Another epoch reloads the matrix and the open cell's samples.
     await w.get('[data-testid="confusion-epoch"]').setValue('0')
     await flushPromises()
-    expect(fake.of('inspect:confusion').at(-1)).toEqual({ runId: 7, epoch: 0 })
+    expect(fake.of('inspect:confusion')).toEqual([
+      { runId: 7, epoch: 1 },
+      { runId: 7, epoch: 0 }
+    ])
     expect(fake.of('inspect:samples').at(-1)).toMatchObject({ epoch: 0, filter: { kind: 'cell', trueLabel: 0, predicted: 1 } })
 
     await w.get('[data-testid="cell-samples-open-12"]').trigger('click')
@@ -306,6 +309,14 @@ describe('InsideView', () => {
     expect(wrong.length).toBe(15)
     expect(w.get('[data-testid="mistakes-next"]').attributes('disabled')).toBeDefined()
     expect(fake.of('inspect:samples')).toEqual([{ runId: 7, epoch: 1, filter: { kind: 'mistakes' }, offset: 0, limit: 24 }])
+    // The epoch slider: the other epoch's first page, asked once.
+    await w.get('[data-testid="mistakes-epoch"]').setValue('0')
+    await flushPromises()
+    expect(fake.of('inspect:samples')).toEqual([
+      { runId: 7, epoch: 1, filter: { kind: 'mistakes' }, offset: 0, limit: 24 },
+      { runId: 7, epoch: 0, filter: { kind: 'mistakes' }, offset: 0, limit: 24 }
+    ])
+    expect(w.get('[data-testid="mistakes-total"]').text()).toContain('at epoch 1')
     w.unmount()
   })
 
@@ -356,7 +367,7 @@ describe('InsideView', () => {
   })
 
   it('passes the run, weights, input shape and classes to the draw panel and shows the activations it emits', async () => {
-    const { w } = await mountInside()
+    const { w, fake } = await mountInside()
     await openTab(w, 'draw')
     const panel = w.getComponent(DrawDigitPanel)
     expect(panel.props()).toEqual({ runId: 7, weights: 'best', inputShape: [1, 8, 8], classes })
@@ -370,6 +381,18 @@ describe('InsideView', () => {
     panel.vm.$emit('cleared')
     await flushPromises()
     expect(w.find('[data-testid="drawn"]').exists()).toBe(false)
+    // Other weights for drawing: the panel gets them, the old activations go, the page asks nothing itself.
+    panel.vm.$emit('forward', drawn)
+    await flushPromises()
+    const forwards = fake.of('inspect:forward').length
+    await w.get('[data-testid="draw-weights"]').setValue('0')
+    await flushPromises()
+    expect(w.getComponent(DrawDigitPanel).props('weights')).toEqual({ epoch: 0 })
+    expect(w.find('[data-testid="drawn"]').exists()).toBe(false)
+    expect(fake.of('inspect:forward')).toHaveLength(forwards)
+    // The feature maps then show the sample with those weights.
+    await openTab(w, 'features')
+    expect(fake.of('inspect:forward').at(-1)).toEqual({ runId: 7, weights: { epoch: 0 }, input: { kind: 'sample', index: 0 } })
     w.unmount()
   })
 
@@ -405,19 +428,55 @@ describe('InsideView', () => {
     w3.unmount()
   })
 
-  it('follows a run that is still training: a new epoch refreshes the overview', async () => {
+  it('waits for a run that has recorded nothing yet instead of asking for weights it does not have', async () => {
+    const epochs: number[] = []
+    const fake = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [...epochs], hasBest: false, hasFinal: false, validationSize: epochs.length ? 60 : 0 }) })
+    const { w } = await mountInside(fake)
+    expect(w.find('[data-testid="filters-waiting"]').exists()).toBe(true)
+    await openTab(w, 'draw')
+    expect(w.find('[data-testid="draw-waiting"]').exists()).toBe(true)
+    await openTab(w, 'features')
+    expect(w.find('[data-testid="features-waiting"]').exists()).toBe(true)
+    expect(w.find('[data-testid="features-no-samples"]').exists()).toBe(false)
+    expect(fake.of('inspect:filters')).toEqual([])
+    expect(fake.of('inspect:forward')).toEqual([])
+    // The first epoch is recorded: the open view shows it with that epoch's weights.
+    epochs.push(0)
+    for (const cb of fake.listeners.get('run:insight') ?? []) cb({ runId: 7, epoch: 0 })
+    await flushPromises()
+    expect(fake.of('inspect:forward')).toEqual([{ runId: 7, weights: { epoch: 0 }, input: { kind: 'sample', index: 0 } }])
+    expect(w.get('[data-testid="features-layer-0"]').attributes('data-shape')).toBe('3x6x6')
+    await openTab(w, 'filters')
+    expect(fake.of('inspect:filters')).toEqual([{ runId: 7, weights: { epoch: 0 } }])
+    w.unmount()
+  })
+
+    it('follows a run that is still training: a new epoch refreshes the overview', async () => {
     const epochs = [0]
     const fake = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [...epochs], hasBest: false, hasFinal: false }) })
     const { w } = await mountInside(fake)
     const store = useInsideStore()
     expect(store.epoch).toBe(0)
+    await openTab(w, 'confusion')
+    expect(w.get('[data-testid="confusion-matrix"]').attributes('data-epoch')).toBe('0')
     epochs.push(1)
-    for (const cb of fake.listeners.get('run:status') ?? []) cb({ runId: 7, status: 'running' })
+    // Another run's record changes nothing.
+    for (const cb of fake.listeners.get('run:insight') ?? []) cb({ runId: 8, epoch: 1 })
+    await flushPromises()
+    expect(store.overview.data?.epochs).toEqual([0])
+    for (const cb of fake.listeners.get('run:insight') ?? []) cb({ runId: 7, epoch: 1 })
     await flushPromises()
     expect(store.overview.data?.epochs).toEqual([0, 1])
-    // The user was on the latest epoch: they stay on the latest.
+    // The user was on the latest epoch: they stay on the latest, and the open matrix follows.
     expect(store.epoch).toBe(1)
+    expect(w.get('[data-testid="confusion-matrix"]').attributes('data-epoch')).toBe('1')
+    // The run ends: the overview is read again.
+    epochs.push(2)
+    for (const cb of fake.listeners.get('run:status') ?? []) cb({ runId: 7, status: 'completed' })
+    await flushPromises()
+    expect(store.overview.data?.epochs).toEqual([0, 1, 2])
     w.unmount()
-    expect(fake.listeners.get('run:epoch')?.size).toBe(0)
+    expect(fake.listeners.get('run:insight')?.size).toBe(0)
+    expect(fake.listeners.get('run:status')?.size).toBe(0)
   })
 })

@@ -17,7 +17,7 @@ import type {
 } from '../../../src-main/contract/inspect-types'
 import type { RunRecord } from '../../../src-main/contract/workbench-api'
 import { errorMessage, useWorkbench } from '../api/workbench'
-import { weightsChoices } from '../components/inside/inside-render'
+import { sameWeights, weightsChoices } from '../components/inside/inside-render'
 
 export type InsideTab = 'filters' | 'features' | 'confusion' | 'mistakes' | 'histograms' | 'draw'
 export const INSIDE_TABS: { id: InsideTab; title: string }[] = [
@@ -77,6 +77,10 @@ export const useInsideStore = defineStore('inside', () => {
     const o = overview.data
     return o ? weightsChoices(o.epochs, o.hasBest, o.hasFinal) : []
   })
+  /** Whether these weights exist for the run (a run that has not finished an epoch has none). */
+  function available(w: WeightsChoice): boolean {
+    return choices.value.some((c) => sameWeights(c, w))
+  }
   const lastEpoch = computed(() => overview.data?.epochs.at(-1) ?? null)
   /** The recorded epoch whose insight matches a weights choice (best → the run's best epoch, final → the last). */
   function epochOf(w: WeightsChoice): number | null {
@@ -141,20 +145,28 @@ export const useInsideStore = defineStore('inside', () => {
     })
   }
 
-  /** A run still training recorded another epoch: follow it, keeping what the user picked. */
+  /** A run still training recorded another epoch (or ended): follow it, keeping what the user picked. */
   async function refreshOverview(): Promise<void> {
     const id = runId.value
     if (id === null) return
-    const before = overview.data
-    const [record, o] = await Promise.all([
-      useWorkbench()
-        .invoke('runs:get', { runId: id })
-        .catch(() => run.value),
-      overview.load(() => useWorkbench().invoke('inspect:overview', { runId: id }))
-    ])
-    run.value = record
-    if (!o) return
-    if (epoch.value === null || (before && epoch.value === before.epochs.at(-1))) epoch.value = o.epochs.at(-1) ?? null
+    // Everything that depends on the new overview is set before it shows, so the views react to it once.
+    await overview.load(async () => {
+      const before = overview.data
+      const [record, o] = await Promise.all([
+        useWorkbench()
+          .invoke('runs:get', { runId: id })
+          .catch(() => run.value),
+        useWorkbench().invoke('inspect:overview', { runId: id })
+      ])
+      run.value = record
+      const exists = (w: WeightsChoice) => weightsChoices(o.epochs, o.hasBest, o.hasFinal).some((c) => sameWeights(c, w))
+      // Weights that did not exist before the run recorded something: its first (or best/final) weights now.
+      if (!exists(filtersWeights.value)) filtersWeights.value = defaultWeights(o)
+      if (!exists(forwardWeights.value)) forwardWeights.value = defaultWeights(o)
+      // On the newest epoch (or none yet): stay on the newest.
+      if (epoch.value === null || (before && epoch.value === before.epochs.at(-1))) epoch.value = o.epochs.at(-1) ?? null
+      return o
+    })
   }
 
   function loadFilters(w: WeightsChoice = filtersWeights.value): Promise<FiltersResponse | null> {
@@ -208,6 +220,14 @@ export const useInsideStore = defineStore('inside', () => {
     return answer
   }
 
+  /** Weights for drawn digits (and, next time they show, the feature maps). */
+  function setForwardWeights(w: WeightsChoice): void {
+    if (sameWeights(w, forwardWeights.value)) return
+    forwardWeights.value = w
+    forward.reset()
+    shownIndex.value = null
+  }
+
   /** Activations of one sample in the feature-maps tab (from a sample card). */
   async function showSample(index: number): Promise<void> {
     tab.value = 'features'
@@ -253,6 +273,7 @@ export const useInsideStore = defineStore('inside', () => {
     tab,
     overview,
     choices,
+    available,
     epochOf,
     open,
     refreshOverview,
@@ -275,6 +296,7 @@ export const useInsideStore = defineStore('inside', () => {
     forward,
     shownIndex,
     loadForward,
+    setForwardWeights,
     showSample,
     nextMistake,
     walkError,
