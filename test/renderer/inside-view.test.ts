@@ -470,11 +470,16 @@ describe('InsideView', () => {
     // The user was on the latest epoch: they stay on the latest, and the open matrix follows.
     expect(store.epoch).toBe(1)
     expect(w.get('[data-testid="confusion-matrix"]').attributes('data-epoch')).toBe('1')
+    // Histograms on screen gain the newly recorded epoch (the fake always answers two epochs: asked once more, then no more).
+    await openTab(w, 'histograms')
+    expect(fake.of('inspect:histograms')).toHaveLength(1)
+    await openTab(w, 'confusion')
     // The run ends: the overview is read again.
     epochs.push(2)
     for (const cb of fake.listeners.get('run:status') ?? []) cb({ runId: 7, status: 'completed' })
     await flushPromises()
     expect(store.overview.data?.epochs).toEqual([0, 1, 2])
+    expect(fake.of('inspect:histograms')).toHaveLength(2)
     w.unmount()
     expect(fake.listeners.get('run:insight')?.size).toBe(0)
     expect(fake.listeners.get('run:status')?.size).toBe(0)

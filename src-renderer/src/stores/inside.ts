@@ -167,6 +167,11 @@ export const useInsideStore = defineStore('inside', () => {
       if (epoch.value === null || (before && epoch.value === before.epochs.at(-1))) epoch.value = o.epochs.at(-1) ?? null
       return o
     })
+    // Histograms already shown gain the new epoch's row.
+    const o = overview.data
+    if (o && histograms.data && o.epochs.length !== new Set(histograms.data.parameters.flatMap((p) => p.epochs.map((e) => e.epoch))).size) {
+      await loadHistograms()
+    }
   }
 
   function loadFilters(w: WeightsChoice = filtersWeights.value): Promise<FiltersResponse | null> {
