@@ -3,22 +3,16 @@
  * activation and its derivative, from the engine's layers, with adjustable parameters), and drawing a
  * digit on a trained run's Inside page (mouse and touch), predicted by the backend's inspector process.
  */
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { CURVE_ACTIVATIONS } from '../../src-renderer/src/inside/activation-curves'
 import { centerOfMass } from '../../src-engine/data/digit-preprocess'
 import type { ForwardRequest, ForwardResponse, NetworkSpec, RunRecord, TrainConfig } from '../../src-main/contract/workbench-api'
-import { chromiumPath, docsDir, launchChromium, root, startServe, watchPageErrors, type ServeInstance } from './harness'
+import { chromiumPath, docsDir, launchChromium, startServe, watchPageErrors, type ServeInstance } from './harness'
 
 const chromium = chromiumPath()
-/**
- * The draw panel is shown on a run's Inside page (views/InsideView.vue, branch "inside"). On the draw
- * branch alone that page does not exist and the drawing test cannot run; once both branches are merged
- * it always runs. (Checked on a local merge of draw + inside + main: it passes.)
- */
-const insidePage = existsSync(join(root, 'src-renderer/src/views/InsideView.vue'))
 
 describe.skipIf(!chromium)('the activations page in Chromium through tatami serve', () => {
   let serve: ServeInstance
@@ -124,7 +118,7 @@ function nextForward(page: Page): Promise<ForwardRequest> {
     .then((r) => JSON.parse(r.postData()!) as ForwardRequest)
 }
 
-describe.skipIf(!chromium || !insidePage)('drawing a digit for a trained run in Chromium through tatami serve', () => {
+describe.skipIf(!chromium)('drawing a digit for a trained run in Chromium through tatami serve', () => {
   let serve: ServeInstance
   let browser: Browser
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 /**
  * Where the user is, kept in the URL hash so reloads, back/forward and links work without a router:
- * #/editor, #/runs, #/runs/12, #/compare?runs=3,4, #/studies, #/studies/5, #/datasets, #/activations.
+ * #/editor, #/runs, #/runs/12, #/runs/12/inside, #/compare?runs=3,4, #/studies, #/studies/5, #/datasets, #/activations.
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -9,6 +9,7 @@ export type Route =
   | { view: 'editor' }
   | { view: 'runs' }
   | { view: 'run'; runId: number }
+  | { view: 'inside'; runId: number }
   | { view: 'compare'; runIds: number[] }
   | { view: 'studies' }
   | { view: 'study'; experimentId: number }
@@ -18,6 +19,7 @@ export type Route =
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?')
   const parts = path.split('/').filter(Boolean)
+  if (parts[0] === 'runs' && parts[1] !== undefined && /^\d+$/.test(parts[1]) && parts[2] === 'inside') return { view: 'inside', runId: Number(parts[1]) }
   if (parts[0] === 'runs' && parts[1] !== undefined && /^\d+$/.test(parts[1])) return { view: 'run', runId: Number(parts[1]) }
   if (parts[0] === 'runs') return { view: 'runs' }
   if (parts[0] === 'studies' && parts[1] !== undefined && /^\d+$/.test(parts[1])) return { view: 'study', experimentId: Number(parts[1]) }
@@ -42,6 +44,8 @@ export function routeHash(route: Route): string {
       return '#/runs'
     case 'run':
       return `#/runs/${route.runId}`
+    case 'inside':
+      return `#/runs/${route.runId}/inside`
     case 'compare':
       return `#/compare?runs=${route.runIds.join(',')}`
     case 'studies':
