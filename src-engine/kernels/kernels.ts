@@ -7,8 +7,32 @@ import type { Allocator, DType, FloatArray } from '../core/tensor'
  *
  * All matrices are row-major. Offsets let callers address one sample of a batch without views.
  */
+/** The geometry of one convolution (input C×H×W, kH×kW window, output outH×outW). */
+export interface ConvGeometry {
+  channels: number
+  height: number
+  width: number
+  kernelH: number
+  kernelW: number
+  strideH: number
+  strideW: number
+  padTop: number
+  padLeft: number
+  outH: number
+  outW: number
+}
+
 export interface Kernels {
   readonly name: string
+
+  /**
+   * Threads the kernels compute with (1, or 2 with a helper thread on shared memory). Scratch
+   * passed to the per-layer convolution kernels holds one area per thread.
+   */
+  readonly threads: number
+
+  /** Stops helper threads (a no-op for one thread). The kernels must not be used afterwards. */
+  dispose(): void
 
   /**
    * Storage for a network's tensors, when the backend wants them in its own memory (the wasm
@@ -99,4 +123,21 @@ export interface Kernels {
     padTop: number, padLeft: number, outH: number, outW: number,
     dx: FloatArray
   ): void
+
+  /**
+   * The forward pass of a convolution over a batch (one call per layer; the unit a second thread
+   * splits by samples). For each sample s: col = im2col(x_s), y_s[F, P] = W[F, K]·col, where
+   * K = C·kH·kW and P = outH·outW (no bias). keep: cols has samples·K·P floats and sample s's columns
+   * stay at s·K·P for the backward pass; otherwise cols is scratch of threads·K·P floats.
+   */
+  convForward(x: FloatArray, samples: number, g: ConvGeometry, w: FloatArray, filters: number, y: FloatArray, cols: FloatArray, keep: boolean): void
+
+  /**
+   * The input gradient of a convolution: dx_s = col2im(Wᵀ·dy_s) for every sample (dx overwritten).
+   * dcol is scratch of threads·K·P floats.
+   */
+  convBackwardData(w: FloatArray, filters: number, dy: FloatArray, samples: number, g: ConvGeometry, dx: FloatArray, dcol: FloatArray): void
+
+  /** The weight gradient: dW[F, K] += Σ_s dy_s[F, P]·cols_sᵀ, with cols as kept by convForward. */
+  convBackwardWeights(dy: FloatArray, cols: FloatArray, samples: number, filters: number, K: number, P: number, dW: FloatArray): void
 }

@@ -1,5 +1,7 @@
 import type { Kernels } from '../kernels'
 import { jsKernels } from '../js/index'
+import { convBackwardDataWith, convBackwardWeightsWith, convForwardWith } from '../js/conv'
+import { HelperClient, type HelperExport, type StartHelper } from './helper-thread'
 import { createAllocator as createJsAllocator, type Allocator, type DType, type FloatArray } from '../../core/tensor'
 
 /*
@@ -17,6 +19,12 @@ import { createAllocator as createJsAllocator, type Allocator, type DType, type 
  * the cheap element-wise and pooling kernels run in wasm only when every array is in its memory.
  * Float64 operands (the gradient checks' networks) and calls that do not fit go to the JavaScript
  * kernels. Average pooling always does (no wasm version yet).
+ *
+ * Threads: the memory is a shared WebAssembly.Memory. With threads: 2 a helper thread (see
+ * helper-thread.ts) instantiates the same module on it with its own scratch area, and the big
+ * kernels are split in two: a convolution layer's samples (forward, input gradient), the weight
+ * gradient's columns, a large GEMM's columns (or rows). Each half writes disjoint memory, so the
+ * results are bit-identical to one thread.
  */
 
 export type WasmBackendName = 'wasm-simd' | 'wasm-relaxed'
@@ -31,6 +39,10 @@ interface KernelExports {
   channelSums(dy: number, db: number, samples: number, channels: number, plane: number): void
   maxPoolForward(x: number, planes: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, y: number, argmax: number): void
   maxPoolBackward(dy: number, argmax: number, planes: number, height: number, width: number, outH: number, outW: number, dx: number): void
+  convForward(x: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, w: number, filters: number, y: number, cols: number, keep: number, s0: number, s1: number): void
+  convBackwardData(w: number, filters: number, dy: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, dx: number, dcol: number, s0: number, s1: number): void
+  convBackwardWeights(dy: number, cols: number, n: number, filters: number, K: number, P: number, dW: number, k0: number, k1: number): void
+  scratchBytes(): number
   heapBase(): number
   scratchStart(): number
   scratchEnd(): number
@@ -40,6 +52,15 @@ interface KernelExports {
 export interface WasmKernelOptions {
   /** Size of the memory reserved for this engine's tensors, in MiB (default 1024; at most 4032). */
   memoryMiB?: number
+  /** 1 (default) or 2: a helper thread on the shared memory takes half of the big kernels. */
+  threads?: 1 | 2
+  /** Starts the helper thread (needed for threads: 2; src-engine/node/kernel-helper.ts in Node). */
+  startHelper?: StartHelper
+  /**
+   * Multiply-adds from which a kernel call is split between the threads (default 2¹⁹: waking the
+   * helper costs ~10–50 µs). Tests set 0 to split every call that can be split.
+   */
+  splitMinMacs?: number
 }
 
 export interface WasmMemoryStats {
@@ -54,6 +75,8 @@ export interface WasmMemoryStats {
   stagedCalls: number
   /** Kernel calls handed to the JavaScript kernels (float64 operands, or no room to stage). */
   jsCalls: number
+  /** Kernel calls split between the engine thread and the helper thread. */
+  splitCalls: number
 }
 
 export interface WasmKernels extends Kernels {
@@ -61,6 +84,13 @@ export interface WasmKernels extends Kernels {
   readonly memory: WebAssembly.Memory
   createAllocator(dtype: DType): Allocator
   stats(): WasmMemoryStats
+  /** True while a helper thread is up and takes its share (threads: 2, once it has started). */
+  helperReady(): boolean
+  /**
+   * Blocks until the helper thread has started (until then the engine thread computes alone) or
+   * `ms` have passed; returns helperReady().
+   */
+  waitForHelper(ms: number): boolean
 }
 
 const PAGE = 65536
@@ -71,8 +101,14 @@ const STAGING_RESERVE = 32 << 20
 export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendName, options: WasmKernelOptions = {}): WasmKernels {
   const mib = options.memoryMiB ?? 1024
   if (!Number.isInteger(mib) || mib < 64 || mib > 4032) throw new Error(`wasm kernels: memoryMiB must be an integer in [64, 4032], got ${mib}`)
+  const threads = options.threads ?? 1
+  const SPLIT_MIN_MACS = options.splitMinMacs ?? 1 << 19
+  /** Element-wise and pooling kernels: values from which a call is split. */
+  const SPLIT_MIN_ELEMENTS = SPLIT_MIN_MACS >> 3
+  if (threads !== 1 && threads !== 2) throw new Error(`wasm kernels: threads must be 1 or 2, got ${String(threads)}`)
+  if (threads === 2 && !options.startHelper) throw new Error('wasm kernels: threads: 2 needs startHelper (a way to start the helper thread)')
   const pages = (mib * 1024 * 1024) / PAGE
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages })
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
   const instance = new WebAssembly.Instance(module, {
     env: {
       memory,
@@ -89,7 +125,15 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
   const capacity = buffer.byteLength
   const planLimit = capacity - STAGING_RESERVE
   let bump = wasm.scratchEnd()
-  const stats: WasmMemoryStats = { capacityBytes: capacity, plannedBytes: 0, freeBytes: 0, overflowAllocations: 0, stagedCalls: 0, jsCalls: 0 }
+  const stats: WasmMemoryStats = { capacityBytes: capacity, plannedBytes: 0, freeBytes: 0, overflowAllocations: 0, stagedCalls: 0, jsCalls: 0, splitCalls: 0 }
+  let helper: HelperClient | null = null
+  if (threads === 2 && options.startHelper) {
+    const scratch = bump
+    bump += (wasm.scratchBytes() + ALIGN - 1) & ~(ALIGN - 1)
+    helper = new HelperClient(options.startHelper, module, memory, scratch)
+  }
+  /** The helper, when it is up and idle. */
+  const free = (): HelperClient | null => (helper && helper.ready ? helper : null)
 
   // Staging for operands outside the memory: taken downwards from the top, released after each call.
   let stageTop = capacity
@@ -119,6 +163,11 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
   const kernels: WasmKernels = {
     name,
     memory,
+    threads,
+    dispose() {
+      helper?.stop()
+      helper = null
+    },
     gemm(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc) {
       if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array) || M <= 0 || N <= 0) {
         stats.jsCalls++
@@ -135,7 +184,7 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
         stats.jsCalls++
         return jsKernels.gemm(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc)
       }
-      wasm.gemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, a, lda, b, ldb, beta, c, ldc)
+      splitGemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, a, lda, b, ldb, beta, c, ldc)
       copyOut(c, C, cOffset, cLen)
       release()
     },
@@ -166,16 +215,25 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
       release()
     },
     relu(x, y, n) {
-      if (n > 0 && inMemory(x, n) && inMemory(y, n)) wasm.relu(x.byteOffset, y.byteOffset, n)
-      else jsCall(jsKernels.relu(x, y, n))
+      if (!(n > 0 && inMemory(x, n) && inMemory(y, n))) return jsCall(jsKernels.relu(x, y, n))
+      const half = splitPoint(n, 4, n)
+      if (half === 0) return wasm.relu(x.byteOffset, y.byteOffset, n)
+      run2('relu', [x.byteOffset + half * 4, y.byteOffset + half * 4, n - half], () => wasm.relu(x.byteOffset, y.byteOffset, half))
     },
     reluBackward(x, dy, dx, n) {
-      if (n > 0 && inMemory(x, n) && inMemory(dy, n) && inMemory(dx, n)) wasm.reluBackward(x.byteOffset, dy.byteOffset, dx.byteOffset, n)
-      else jsCall(jsKernels.reluBackward(x, dy, dx, n))
+      if (!(n > 0 && inMemory(x, n) && inMemory(dy, n) && inMemory(dx, n))) return jsCall(jsKernels.reluBackward(x, dy, dx, n))
+      const half = splitPoint(n, 4, n)
+      if (half === 0) return wasm.reluBackward(x.byteOffset, dy.byteOffset, dx.byteOffset, n)
+      const o = half * 4
+      run2('reluBackward', [x.byteOffset + o, dy.byteOffset + o, dx.byteOffset + o, n - half], () => wasm.reluBackward(x.byteOffset, dy.byteOffset, dx.byteOffset, half))
     },
     addChannelBias(y, b, samples, channels, plane) {
-      if (inMemory(y, samples * channels * plane) && inMemory(b, channels)) wasm.addChannelBias(y.byteOffset, b.byteOffset, samples, channels, plane)
-      else jsCall(jsKernels.addChannelBias(y, b, samples, channels, plane))
+      if (!(inMemory(y, samples * channels * plane) && inMemory(b, channels))) return jsCall(jsKernels.addChannelBias(y, b, samples, channels, plane))
+      const half = splitPoint(samples, 1, samples * channels * plane)
+      if (half === 0) return wasm.addChannelBias(y.byteOffset, b.byteOffset, samples, channels, plane)
+      run2('addChannelBias', [y.byteOffset + half * channels * plane * 4, b.byteOffset, samples - half, channels, plane], () =>
+        wasm.addChannelBias(y.byteOffset, b.byteOffset, half, channels, plane)
+      )
     },
     channelSums(dy, db, samples, channels, plane) {
       if (inMemory(dy, samples * channels * plane) && inMemory(db, channels)) wasm.channelSums(dy.byteOffset, db.byteOffset, samples, channels, plane)
@@ -183,15 +241,83 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
     },
     maxPoolForward(x, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y, argmax) {
       const outs = planes * outH * outW
-      if (inMemory(x, planes * height * width) && inMemory(y, outs) && inMemory(argmax, outs)) {
-        wasm.maxPoolForward(x.byteOffset, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y.byteOffset, argmax.byteOffset)
-      } else jsCall(jsKernels.maxPoolForward(x, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y, argmax))
+      if (!(inMemory(x, planes * height * width) && inMemory(y, outs) && inMemory(argmax, outs))) {
+        return jsCall(jsKernels.maxPoolForward(x, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y, argmax))
+      }
+      const args = (p0: number, count: number) => {
+        const o = p0 * outH * outW * 4
+        return [x.byteOffset + p0 * height * width * 4, count, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y.byteOffset + o, argmax.byteOffset + o] as const
+      }
+      const half = splitPoint(planes, 1, planes * height * width)
+      if (half === 0) return wasm.maxPoolForward(...args(0, planes))
+      run2('maxPoolForward', args(half, planes - half), () => wasm.maxPoolForward(...args(0, half)))
     },
     maxPoolBackward(dy, argmax, planes, height, width, outH, outW, dx) {
       const outs = planes * outH * outW
-      if (inMemory(dy, outs) && inMemory(argmax, outs) && inMemory(dx, planes * height * width)) {
-        wasm.maxPoolBackward(dy.byteOffset, argmax.byteOffset, planes, height, width, outH, outW, dx.byteOffset)
-      } else jsCall(jsKernels.maxPoolBackward(dy, argmax, planes, height, width, outH, outW, dx))
+      if (!(inMemory(dy, outs) && inMemory(argmax, outs) && inMemory(dx, planes * height * width))) {
+        return jsCall(jsKernels.maxPoolBackward(dy, argmax, planes, height, width, outH, outW, dx))
+      }
+      const args = (p0: number, count: number) => {
+        const o = p0 * outH * outW * 4
+        return [dy.byteOffset + o, argmax.byteOffset + o, count, height, width, outH, outW, dx.byteOffset + p0 * height * width * 4] as const
+      }
+      const half = splitPoint(planes, 1, planes * height * width)
+      if (half === 0) return wasm.maxPoolBackward(...args(0, planes))
+      run2('maxPoolBackward', args(half, planes - half), () => wasm.maxPoolBackward(...args(0, half)))
+    },
+    convForward(x, samples, g, w, filters, y, cols, keep) {
+      const K = g.channels * g.kernelH * g.kernelW
+      const P = g.outH * g.outW
+      const n = keep ? samples * K * P : threads * K * P
+      if (!(inMemory(x, samples * g.channels * g.height * g.width) && inMemory(w, filters * K) && inMemory(y, samples * filters * P) && inMemory(cols, n))) {
+        stats.jsCalls++
+        return convForwardWith(kernels, x, samples, g, w, filters, y, cols, keep)
+      }
+      const args = (col: number, s0: number, s1: number) => [
+        x.byteOffset, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW,
+        w.byteOffset, filters, y.byteOffset, col, keep ? 1 : 0, s0, s1
+      ] as const
+      const h = samples >= 2 && filters * K * P * samples >= SPLIT_MIN_MACS ? free() : null
+      if (!h) return void wasm.convForward(...args(cols.byteOffset, 0, samples))
+      const half = samples >> 1
+      h.post('convForward', args(keep ? cols.byteOffset : cols.byteOffset + K * P * 4, half, samples))
+      wasm.convForward(...args(cols.byteOffset, 0, half))
+      h.join()
+      stats.splitCalls++
+    },
+    convBackwardData(w, filters, dy, samples, g, dx, dcol) {
+      const K = g.channels * g.kernelH * g.kernelW
+      const P = g.outH * g.outW
+      if (!(inMemory(w, filters * K) && inMemory(dy, samples * filters * P) && inMemory(dx, samples * g.channels * g.height * g.width) && inMemory(dcol, threads * K * P))) {
+        stats.jsCalls++
+        return convBackwardDataWith(kernels, w, filters, dy, samples, g, dx, dcol)
+      }
+      const args = (col: number, s0: number, s1: number) => [
+        w.byteOffset, filters, dy.byteOffset, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft,
+        g.outH, g.outW, dx.byteOffset, col, s0, s1
+      ] as const
+      const h = samples >= 2 && filters * K * P * samples >= SPLIT_MIN_MACS ? free() : null
+      if (!h) return void wasm.convBackwardData(...args(dcol.byteOffset, 0, samples))
+      const half = samples >> 1
+      h.post('convBackwardData', args(dcol.byteOffset + K * P * 4, half, samples))
+      wasm.convBackwardData(...args(dcol.byteOffset, 0, half))
+      h.join()
+      stats.splitCalls++
+    },
+    convBackwardWeights(dy, cols, samples, filters, K, P, dW) {
+      if (!(inMemory(dy, samples * filters * P) && inMemory(cols, samples * K * P) && inMemory(dW, filters * K))) {
+        stats.jsCalls++
+        return convBackwardWeightsWith(kernels, dy, cols, samples, filters, K, P, dW)
+      }
+      const args = (k0: number, k1: number) => [dy.byteOffset, cols.byteOffset, samples, filters, K, P, dW.byteOffset, k0, k1] as const
+      // Split dW's columns (each thread sums over every sample), on a multiple of the micro-panel width.
+      const mid = Math.floor(K / 16) * 8
+      const h = mid > 0 && filters * K * P * samples >= SPLIT_MIN_MACS ? free() : null
+      if (!h) return void wasm.convBackwardWeights(...args(0, K))
+      h.post('convBackwardWeights', args(mid, K))
+      wasm.convBackwardWeights(...args(0, mid))
+      h.join()
+      stats.splitCalls++
     },
     avgPoolForward: jsKernels.avgPoolForward,
     avgPoolBackward: jsKernels.avgPoolBackward,
@@ -228,7 +354,52 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
         }
       }
     },
-    stats: () => ({ ...stats, freeBytes: planLimit - bump })
+    stats: () => ({ ...stats, freeBytes: planLimit - bump }),
+    helperReady: () => free() !== null,
+    waitForHelper: (ms: number) => (helper ? helper.waitReady(ms) : false)
+  }
+
+  /**
+   * Where to cut `count` items between the threads (a multiple of `align`), or 0: not worth it
+   * (the helper is not up, or the call touches fewer than the threshold's values).
+   */
+  function splitPoint(count: number, align: number, values: number): number {
+    if (!helper || count < 2 * align || values < SPLIT_MIN_ELEMENTS || !free()) return 0
+    return Math.floor(count / (2 * align)) * align
+  }
+
+  /** Runs `fn(...args)` on the helper and `mine` here at the same time. */
+  function run2(fn: HelperExport, args: readonly number[], mine: () => void): void {
+    const h = free()!
+    h.post(fn, args)
+    try {
+      mine()
+    } finally {
+      h.join()
+    }
+    stats.splitCalls++
+  }
+
+  /**
+   * The wasm GEMM on byte addresses, split with the helper when it is worth it: by columns of C
+   * (on a multiple of 8, the micro-panel width), else by rows (a multiple of 4).
+   */
+  function splitGemm(tA: number, tB: number, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void {
+    const h = M * N * K >= SPLIT_MIN_MACS ? free() : null
+    const nMid = Math.floor(N / 16) * 8
+    const mMid = Math.floor(M / 8) * 4
+    if (!h || (nMid < 32 && mMid < 16)) return wasm.gemm(tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc)
+    if (nMid >= 32) {
+      const b2 = b + (tB ? nMid * ldb : nMid) * 4
+      h.post('gemm', [tA, tB, M, N - nMid, K, a, lda, b2, ldb, beta, c + nMid * 4, ldc])
+      wasm.gemm(tA, tB, M, nMid, K, a, lda, b, ldb, beta, c, ldc)
+    } else {
+      const a2 = a + (tA ? mMid : mMid * lda) * 4
+      h.post('gemm', [tA, tB, M - mMid, N, K, a2, lda, b, ldb, beta, c + mMid * ldc * 4, ldc])
+      wasm.gemm(tA, tB, mMid, N, K, a, lda, b, ldb, beta, c, ldc)
+    }
+    h.join()
+    stats.splitCalls++
   }
 
   /** A 4-byte array in this memory with at least n elements (float32 or int32). */
