@@ -71,7 +71,7 @@ function benchEngine(model: Model, backend: KernelBackend, threads: 1 | 2): Resu
   const rng = createRng(1)
   const kernels = createKernels(backend, wasmModules, { threads, startHelper: startKernelHelper }) // a fresh wasm memory per model
   const net = createNetwork(model.spec, { rng, kernels })
-  const opt = createOptimizer({ type: 'adam', lr: 1e-3 }, net.params())
+  const opt = createOptimizer({ type: 'adam', lr: 1e-3 }, net.params(), { kernels, allocator: net.allocator })
   const loss = createLoss('cross_entropy', net.allocator)
   const make = (n: number) => {
     const data = net.allocator.alloc(n * 784) // the input batch in the backend's memory, as the trainer does

@@ -22,6 +22,25 @@ export interface ConvGeometry {
   outW: number
 }
 
+/** Element-wise activations with a kernel (ReLU has its own, relu/reluBackward). */
+export const ACTIVATION_KINDS = ['leaky_relu', 'sigmoid', 'tanh', 'elu'] as const
+export type ActivationKind = (typeof ACTIVATION_KINDS)[number]
+
+/** One Adam / AdamW step's constants (see src-engine/optim/adam.ts). */
+export interface AdamStep {
+  beta1: number
+  beta2: number
+  eps: number
+  /** lr / (1 − β₁ᵗ) */
+  stepSize: number
+  /** √(1 − β₂ᵗ) */
+  bc2Sqrt: number
+  /** Adam's L2 weight decay (0 for none or for AdamW). */
+  l2: number
+  /** AdamW's decoupled shrink 1 − lr·λ (1 for none). */
+  shrink: number
+}
+
 export interface Kernels {
   readonly name: string
 
@@ -140,4 +159,18 @@ export interface Kernels {
 
   /** The weight gradient: dW[F, K] += Σ_s dy_s[F, P]·cols_sᵀ, with cols as kept by convForward. */
   convBackwardWeights(dy: FloatArray, cols: FloatArray, samples: number, filters: number, K: number, P: number, dW: FloatArray): void
+
+  /**
+   * Optimizer updates of n values in place (formulas in src-engine/optim): each element computed in
+   * float64 and stored in the arrays' precision.
+   */
+  adamUpdate(w: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, n: number, h: AdamStep): void
+  sgdUpdate(w: FloatArray, g: FloatArray, n: number, lr: number, decay: number): void
+  momentumUpdate(w: FloatArray, g: FloatArray, buf: FloatArray, n: number, lr: number, mu: number, decay: number, first: boolean, nesterov: boolean): void
+
+  /** y = f(x) over n values; p is leaky ReLU's slope or ELU's alpha (ignored otherwise). */
+  activation(kind: ActivationKind, x: FloatArray, y: FloatArray, n: number, p: number): void
+
+  /** dx = dy·f'(x) over n values, from x or the forward's output y (whichever the formula uses). */
+  activationBackward(kind: ActivationKind, x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray, n: number, p: number): void
 }

@@ -3,6 +3,8 @@ import { gemm } from './gemm'
 import { col2im, im2col } from './im2col'
 import { addChannelBias, channelSums, relu, reluBackward } from './elementwise'
 import { convBackwardDataWith, convBackwardWeightsWith, convForwardWith } from './conv'
+import { adamUpdate, momentumUpdate, sgdUpdate } from './optim'
+import { activation, activationBackward } from './activations'
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool'
 
 const primitives = { gemm, im2col, col2im }
@@ -23,6 +25,11 @@ export const jsKernels: Kernels = {
   maxPoolBackward,
   avgPoolForward,
   avgPoolBackward,
+  activation,
+  activationBackward,
+  adamUpdate,
+  sgdUpdate,
+  momentumUpdate,
   convForward(x, samples, g, w, filters, y, cols, keep) {
     convForwardWith(primitives, x, samples, g, w, filters, y, cols, keep)
   },

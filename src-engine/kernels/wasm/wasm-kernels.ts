@@ -1,4 +1,4 @@
-import type { Kernels } from '../kernels'
+import { ACTIVATION_KINDS, type Kernels } from '../kernels'
 import { jsKernels } from '../js/index'
 import { convBackwardDataWith, convBackwardWeightsWith, convForwardWith } from '../js/conv'
 import { HelperClient, type HelperExport, type StartHelper } from './helper-thread'
@@ -18,7 +18,7 @@ import { createAllocator as createJsAllocator, type Allocator, type DType, type 
  * caller's input batch) is staged through the free space at the top of the memory for that call;
  * the cheap element-wise and pooling kernels run in wasm only when every array is in its memory.
  * Float64 operands (the gradient checks' networks) and calls that do not fit go to the JavaScript
- * kernels. Average pooling always does (no wasm version yet).
+ * kernels.
  *
  * Threads: the memory is a shared WebAssembly.Memory. With threads: 2 a helper thread (see
  * helper-thread.ts) instantiates the same module on it with its own scratch area, and the big
@@ -43,6 +43,13 @@ interface KernelExports {
   convBackwardData(w: number, filters: number, dy: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, dx: number, dcol: number, s0: number, s1: number): void
   convBackwardWeights(dy: number, cols: number, n: number, filters: number, K: number, P: number, dW: number, k0: number, k1: number): void
   scratchBytes(): number
+  avgPoolForward(x: number, planes: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, y: number): void
+  avgPoolBackward(dy: number, planes: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, dx: number): void
+  activation(kind: number, x: number, y: number, n: number, p: number): void
+  activationBackward(kind: number, x: number, y: number, dy: number, dx: number, n: number, p: number): void
+  adamUpdate(w: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number, l2: number, shrink: number): void
+  sgdUpdate(w: number, g: number, n: number, lr: number, decay: number): void
+  momentumUpdate(w: number, g: number, buf: number, n: number, lr: number, mu: number, decay: number, first: number, nesterov: number): void
   heapBase(): number
   scratchStart(): number
   scratchEnd(): number
@@ -319,8 +326,38 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
       h.join()
       stats.splitCalls++
     },
-    avgPoolForward: jsKernels.avgPoolForward,
-    avgPoolBackward: jsKernels.avgPoolBackward,
+    activation(kind, x, y, n, p) {
+      if (!(n > 0 && f32In(x, n) && f32In(y, n))) return jsCall(jsKernels.activation(kind, x, y, n, p))
+      wasm.activation(ACTIVATION_KINDS.indexOf(kind), x.byteOffset, y.byteOffset, n, p)
+    },
+    activationBackward(kind, x, y, dy, dx, n, p) {
+      if (!(n > 0 && f32In(x, n) && f32In(y, n) && f32In(dy, n) && f32In(dx, n))) return jsCall(jsKernels.activationBackward(kind, x, y, dy, dx, n, p))
+      wasm.activationBackward(ACTIVATION_KINDS.indexOf(kind), x.byteOffset, y.byteOffset, dy.byteOffset, dx.byteOffset, n, p)
+    },
+    adamUpdate(w, g, m, v, n, h) {
+      if (!(n > 0 && f32In(w, n) && f32In(g, n) && f32In(m, n) && f32In(v, n))) return jsCall(jsKernels.adamUpdate(w, g, m, v, n, h))
+      wasm.adamUpdate(w.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, n, h.beta1, h.beta2, h.eps, h.stepSize, h.bc2Sqrt, h.l2, h.shrink)
+    },
+    sgdUpdate(w, g, n, lr, decay) {
+      if (!(n > 0 && f32In(w, n) && f32In(g, n))) return jsCall(jsKernels.sgdUpdate(w, g, n, lr, decay))
+      wasm.sgdUpdate(w.byteOffset, g.byteOffset, n, lr, decay)
+    },
+    momentumUpdate(w, g, buf, n, lr, mu, decay, first, nesterov) {
+      if (!(n > 0 && f32In(w, n) && f32In(g, n) && f32In(buf, n))) return jsCall(jsKernels.momentumUpdate(w, g, buf, n, lr, mu, decay, first, nesterov))
+      wasm.momentumUpdate(w.byteOffset, g.byteOffset, buf.byteOffset, n, lr, mu, decay, first ? 1 : 0, nesterov ? 1 : 0)
+    },
+    avgPoolForward(x, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y) {
+      if (!(planes > 0 && f32In(x, planes * height * width) && f32In(y, planes * outH * outW))) {
+        return jsCall(jsKernels.avgPoolForward(x, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y))
+      }
+      wasm.avgPoolForward(x.byteOffset, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, y.byteOffset)
+    },
+    avgPoolBackward(dy, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, dx) {
+      if (!(planes > 0 && f32In(dy, planes * outH * outW) && f32In(dx, planes * height * width))) {
+        return jsCall(jsKernels.avgPoolBackward(dy, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, dx))
+      }
+      wasm.avgPoolBackward(dy.byteOffset, planes, height, width, kH, kW, sH, sW, padTop, padLeft, outH, outW, dx.byteOffset)
+    },
     createAllocator(dtype: DType): Allocator {
       if (dtype !== 'float32') return createJsAllocator(dtype)
       let allocatedElements = 0
@@ -400,6 +437,11 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
     }
     h.join()
     stats.splitCalls++
+  }
+
+  /** A float32 array in this memory with at least n elements. */
+  function f32In(a: FloatArray, n: number): boolean {
+    return a instanceof Float32Array && a.buffer === buffer && a.length >= n
   }
 
   /** A 4-byte array in this memory with at least n elements (float32 or int32). */

@@ -10,7 +10,7 @@ export { setScratch } from './layout'
 export { gemm } from './gemm'
 export { im2col, col2im } from './im2col'
 export { relu, reluBackward, addChannelBias, channelSums } from './elementwise'
-export { maxPoolForward, maxPoolBackward } from './pool'
+export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool'
 export { convForward, convBackwardData, convBackwardWeights } from './conv'
 
 /** End of the module's static data; must lie below the scratch area. */
@@ -36,3 +36,5 @@ export function relaxed(): i32 {
 export function scratchBytes(): usize {
   return SCRATCH_BYTES
 }
+export { adamUpdate, sgdUpdate, momentumUpdate } from './optim'
+export { activation, activationBackward } from './activations'
