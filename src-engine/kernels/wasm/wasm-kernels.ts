@@ -41,7 +41,7 @@ interface KernelExports {
   maxPoolBackward(dy: number, argmax: number, planes: number, height: number, width: number, outH: number, outW: number, dx: number): void
   convForward(x: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, w: number, filters: number, y: number, cols: number, keep: number, s0: number, s1: number): void
   convBackwardData(w: number, filters: number, dy: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, dx: number, dcol: number, s0: number, s1: number): void
-  convBackwardWeights(dy: number, cols: number, n: number, filters: number, K: number, P: number, dW: number, k0: number, k1: number): void
+  convBackwardWeights(dy: number, cols: number, n: number, filters: number, K: number, P: number, dW: number, k0: number, k1: number, counter: number): void
   scratchBytes(): number
   avgPoolForward(x: number, planes: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, y: number): void
   avgPoolBackward(dy: number, planes: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, dx: number): void
@@ -139,6 +139,21 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
     bump += (wasm.scratchBytes() + ALIGN - 1) & ~(ALIGN - 1)
     helper = new HelperClient(options.startHelper, module, memory, scratch)
   }
+  /** A shared work counter (an i32 in the memory) for calls both threads work through. */
+  const counter = bump
+  bump += ALIGN
+  const counterView = new Int32Array(buffer, counter, 1)
+  /** Resets the counter, runs `both` (which posts to the helper and works here), waits for the helper. */
+  function shared(both: () => void): void {
+    Atomics.store(counterView, 0, 0)
+    try {
+      both()
+    } finally {
+      helper!.join()
+    }
+    stats.splitCalls++
+  }
+
   /** The helper, when it is up and idle. */
   const free = (): HelperClient | null => (helper && helper.ready ? helper : null)
 
@@ -316,15 +331,14 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
         stats.jsCalls++
         return convBackwardWeightsWith(kernels, dy, cols, samples, filters, K, P, dW)
       }
-      const args = (k0: number, k1: number) => [dy.byteOffset, cols.byteOffset, samples, filters, K, P, dW.byteOffset, k0, k1] as const
-      // Split dW's columns (each thread sums over every sample), on a multiple of the micro-panel width.
-      const mid = Math.floor(K / 16) * 8
-      const h = mid > 0 && filters * K * P * samples >= SPLIT_MIN_MACS ? free() : null
-      if (!h) return void wasm.convBackwardWeights(...args(0, K))
-      h.post('convBackwardWeights', args(mid, K))
-      wasm.convBackwardWeights(...args(0, mid))
-      h.join()
-      stats.splitCalls++
+      const args = (counter: number) => [dy.byteOffset, cols.byteOffset, samples, filters, K, P, dW.byteOffset, 0, K, counter] as const
+      // dW's columns in blocks shared through the counter (each thread sums its blocks over every sample).
+      const h = K >= 16 && filters * K * P * samples >= SPLIT_MIN_MACS ? free() : null
+      if (!h) return void wasm.convBackwardWeights(...args(0))
+      shared(() => {
+        h.post('convBackwardWeights', args(counter))
+        wasm.convBackwardWeights(...args(counter))
+      })
     },
     activation(kind, x, y, n, p) {
       if (!(n > 0 && f32In(x, n) && f32In(y, n))) return jsCall(jsKernels.activation(kind, x, y, n, p))
