@@ -61,3 +61,34 @@ describe.each(['wasm-relaxed', 'wasm-relaxed-2t'] as const)('memory of a trainin
     expect(afterEpoch[0][1]).toBe(0) // every tensor in wasm memory
   })
 })
+
+describe('buffers outgrown when the batch size changes', () => {
+  it('go back to the wasm allocator and are handed out again (zeroed), with results unchanged', async () => {
+    const { createNetwork } = await import('../../src-engine/network')
+    const { jsKernels } = await import('../../src-engine/kernels/js/index')
+    const { makeRandom } = await import('../helpers/random')
+    const kernels = kernelsFor('wasm-relaxed') as WasmKernels
+    const net = createNetwork(spec, { seed: 3, kernels })
+    const ref = createNetwork(spec, { seed: 3, kernels: jsKernels })
+    const rnd = makeRandom(9)
+    const batch = (n: number) => {
+      const data = new Float32Array(n * 256)
+      for (let i = 0; i < data.length; i++) data[i] = rnd()
+      return { shape: [n, 1, 16, 16], data }
+    }
+    // Small batches first, then a larger one: every slot grows and gives back its old storage.
+    for (const n of [4, 2, 4, 16, 3, 16]) {
+      const x = batch(n)
+      const got = Array.from(net.forward(x, 'eval').data)
+      const want = Array.from(ref.forward(x, 'eval').data)
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[i])))
+    }
+    const s = kernels.stats()
+    expect(s.releasedBytes).toBeGreaterThan(0)
+    expect(s.reusedBytes).toBeGreaterThan(0)
+    // Another pass at the largest batch plans nothing new.
+    const before = s.plannedBytes
+    net.forward(batch(16), 'eval')
+    expect(kernels.stats().plannedBytes).toBe(before)
+  })
+})

@@ -84,6 +84,9 @@ export interface WasmMemoryStats {
   jsCalls: number
   /** Kernel calls split between the engine thread and the helper thread. */
   splitCalls: number
+  /** Bytes of tensors given back (outgrown buffers, see TensorSlot) and of those handed out again. */
+  releasedBytes: number
+  reusedBytes: number
 }
 
 export interface WasmKernels extends Kernels {
@@ -132,7 +135,10 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
   const capacity = buffer.byteLength
   const planLimit = capacity - STAGING_RESERVE
   let bump = wasm.scratchEnd()
-  const stats: WasmMemoryStats = { capacityBytes: capacity, plannedBytes: 0, freeBytes: 0, overflowAllocations: 0, stagedCalls: 0, jsCalls: 0, splitCalls: 0 }
+  const stats: WasmMemoryStats = { capacityBytes: capacity, plannedBytes: 0, freeBytes: 0, overflowAllocations: 0, stagedCalls: 0, jsCalls: 0, splitCalls: 0, releasedBytes: 0, reusedBytes: 0 }
+  /** Size of every block handed out by the allocators (by address), and blocks released for reuse. */
+  const blockBytes = new Map<number, number>()
+  const freeBlocks: { at: number; bytes: number }[] = []
   let helper: HelperClient | null = null
   if (threads === 2 && options.startHelper) {
     const scratch = bump
@@ -379,26 +385,19 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
         dtype,
         alloc(length: number): FloatArray {
           allocatedElements += length
-          const bytes = (length * 4 + ALIGN - 1) & ~(ALIGN - 1)
-          if (bump + bytes > planLimit) {
-            stats.overflowAllocations++
-            return new Float32Array(length)
-          }
-          const view = new Float32Array(buffer, bump, length)
-          bump += bytes
-          stats.plannedBytes += bytes
-          return view
+          const at = plan(length)
+          return at < 0 ? new Float32Array(length) : new Float32Array(buffer, at, length)
         },
         allocInt32(length: number): Int32Array {
-          const bytes = (length * 4 + ALIGN - 1) & ~(ALIGN - 1)
-          if (bump + bytes > planLimit) {
-            stats.overflowAllocations++
-            return new Int32Array(length)
-          }
-          const view = new Int32Array(buffer, bump, length)
-          bump += bytes
-          stats.plannedBytes += bytes
-          return view
+          const at = plan(length)
+          return at < 0 ? new Int32Array(length) : new Int32Array(buffer, at, length)
+        },
+        release(a: FloatArray | Int32Array): void {
+          const bytes = a.buffer === buffer ? blockBytes.get(a.byteOffset) : undefined
+          if (bytes === undefined) return // not one of ours (an overflow array, or released already)
+          blockBytes.delete(a.byteOffset)
+          freeBlocks.push({ at: a.byteOffset, bytes })
+          stats.releasedBytes += bytes
         },
         get allocatedElements() {
           return allocatedElements
@@ -451,6 +450,35 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
     }
     h.join()
     stats.splitCalls++
+  }
+
+  /**
+   * Byte address for a new tensor of `length` 4-byte values: the smallest released block that holds
+   * it, else fresh space from the bump pointer; -1 when the memory is full (the caller then uses a
+   * plain array). Blocks keep their size; they are never split or merged. Reused blocks are zeroed.
+   */
+  function plan(length: number): number {
+    const bytes = (length * 4 + ALIGN - 1) & ~(ALIGN - 1)
+    let best = -1
+    for (let i = 0; i < freeBlocks.length; i++) {
+      if (freeBlocks[i].bytes >= bytes && (best < 0 || freeBlocks[i].bytes < freeBlocks[best].bytes)) best = i
+    }
+    if (best >= 0) {
+      const block = freeBlocks.splice(best, 1)[0]
+      blockBytes.set(block.at, block.bytes)
+      stats.reusedBytes += block.bytes
+      heap.fill(0, block.at >> 2, (block.at + block.bytes) >> 2) // fresh storage reads as zeros, as a new typed array does
+      return block.at
+    }
+    if (bump + bytes > planLimit) {
+      stats.overflowAllocations++
+      return -1
+    }
+    const at = bump
+    bump += bytes
+    stats.plannedBytes += bytes
+    blockBytes.set(at, bytes)
+    return at
   }
 
   /** A float32 array in this memory with at least n elements. */
