@@ -68,6 +68,9 @@ function timeIt(body: () => void, budget: number): { mean: number; best: number 
 }
 
 function benchEngine(model: Model, backend: KernelBackend, threads: 1 | 2): Result {
+  // The previous measurements' kernels (1 GiB of shared wasm memory each) are garbage by now: collect them
+  // before measuring, when the script runs with --expose-gc.
+  ;(globalThis as { gc?: () => void }).gc?.()
   const rng = createRng(1)
   const kernels = createKernels(backend, wasmModules, { threads, startHelper: startKernelHelper }) // a fresh wasm memory per model
   const net = createNetwork(model.spec, { rng, kernels })
