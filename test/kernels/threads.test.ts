@@ -9,6 +9,7 @@ import type { ConvGeometry } from '../../src-engine/kernels/kernels'
 import { createKernels } from '../../src-engine/kernels/backend'
 import type { WasmKernels } from '../../src-engine/kernels/wasm/wasm-kernels'
 import { startKernelHelper } from '../../src-engine/node/kernel-helper'
+import type { HelperHandle, HelperInit } from '../../src-engine/kernels/wasm/helper-thread'
 import { WASM_BACKENDS, wasmModules } from '../helpers/backends'
 import { makeRandom } from '../helpers/random'
 
@@ -146,6 +147,27 @@ describe.each(WASM_BACKENDS)('%s kernels with two threads', (backend) => {
     two.dispose()
     expect(two.helperReady()).toBe(false)
   })
+})
+
+it('a helper that never takes its calls (asleep, or no core for it) costs nothing: the engine takes them back', () => {
+  // A stand-in helper that says it is ready and then never runs anything.
+  const idle = (init: HelperInit): HelperHandle => {
+    Atomics.store(new Int32Array(init.control), 5, 1) // READY
+    return { terminate: () => {} }
+  }
+  const k = createKernels('wasm-relaxed', wasmModules, { threads: 2, startHelper: idle, splitMinMacs: 0, memoryMiB: 256 }) as WasmKernels
+  made.push(k)
+  const one = kernels('wasm-relaxed', 1)
+  expect(k.helperReady()).toBe(true)
+  const a2 = k.createAllocator('float32')
+  const a1 = one.createAllocator('float32')
+  const c = CASES[0]
+  const r2 = runConv({ alloc: (n) => a2.alloc(n) as Float32Array, kern: k, threads: 2 }, c, 5)
+  const r1 = runConv({ alloc: (n) => a1.alloc(n) as Float32Array, kern: one, threads: 1 }, c, 5)
+  expect(r2).toEqual(r1)
+  const s = k.stats()
+  expect(s.splitCalls).toBeGreaterThan(0)
+  expect(s.takenBack).toBe(s.splitCalls)
 })
 
 it('threads: 2 without a way to start the helper is refused', () => {

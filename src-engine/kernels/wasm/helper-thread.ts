@@ -4,9 +4,13 @@
  * for the engine's thread, which computes the other part of the same job meanwhile and then waits.
  *
  * The two threads talk through a small SharedArrayBuffer, with no messages and no event loop:
- * the engine writes the export's index and arguments, bumps SEQ and notifies; the helper runs the
- * call, stores SEQ into DONE and notifies. Both spin briefly before sleeping in Atomics.wait (the
- * calls come in quick succession during a training step; a futex wake-up costs tens of µs).
+ * the engine writes the export's index and arguments, bumps SEQ and notifies; the helper takes the
+ * call (compare-and-swap on CLAIM), runs it, stores SEQ into DONE and notifies. Both spin briefly
+ * before sleeping in Atomics.wait (the calls come in quick succession during a training step; a
+ * futex wake-up costs tens of µs). When the engine has done its own part and the helper has not
+ * taken the call yet (it is asleep, or its core is busy with other work), the engine takes the call
+ * back and runs it itself instead of waiting: a starved helper slows a run down to one thread's
+ * speed, not below it.
  *
  * This file has no Node imports: the host supplies `startHelper` (src-engine/node/kernel-helper.ts
  * starts a worker_threads Worker running HELPER_SOURCE).
@@ -26,6 +30,8 @@ const FN = 2
 const ARGC = 3
 const STATUS = 4
 const READY = 5
+/** The posted call's SEQ while nobody has taken it; the helper (−1) or the engine (0) takes it by CAS. */
+const CLAIM = 6
 const CONTROL_INTS = 8
 const MAX_ARGS = 32
 /** Spin iterations before sleeping (a few tens of µs). */
@@ -75,6 +81,8 @@ for (;;) {
     Atomics.wait(ctl, ${SEQ}, last)
   }
   last = seq
+  // Take the call unless the engine has taken it back (then it is not ours to read or answer).
+  if (Atomics.compareExchange(ctl, ${CLAIM}, seq, -1) !== seq) continue
   const fn = ctl[${FN}]
   if (fn >= 0) {
     try {
@@ -100,6 +108,10 @@ export class HelperClient {
   private seq = 0
   private pending = false
   private stopped = false
+  private pendingFn: HelperExport = 'gemm'
+  private pendingArgs: readonly number[] = []
+  /** Calls the engine took back from the helper and ran itself. */
+  takenBack = 0
 
   constructor(start: StartHelper, module: WebAssembly.Module, memory: WebAssembly.Memory, scratch: number) {
     const control = new SharedArrayBuffer(CONTROL_INTS * 4)
@@ -127,15 +139,27 @@ export class HelperClient {
     for (let i = 0; i < args.length; i++) this.argv[i] = args[i]
     this.ctl[FN] = HELPER_EXPORTS.indexOf(fn)
     this.ctl[ARGC] = args.length
-    this.seq = (this.seq + 1) | 0
+    this.seq = (this.seq + 1) & 0x3fffffff || 1 // positive, never 0 (CLAIM's "taken by the engine")
     this.pending = true
+    this.pendingFn = fn
+    this.pendingArgs = args
+    Atomics.store(this.ctl, CLAIM, this.seq)
     Atomics.store(this.ctl, SEQ, this.seq)
     Atomics.notify(this.ctl, SEQ)
   }
 
-  /** Waits for the posted call; throws if it failed. */
-  join(): void {
+  /**
+   * Finishes the posted call: runs it here with `run` if the helper has not taken it yet, else waits
+   * for the helper; throws if the helper's run failed.
+   */
+  join(run: (fn: HelperExport, args: readonly number[]) => void): void {
     if (!this.pending) return
+    if (Atomics.compareExchange(this.ctl, CLAIM, this.seq, 0) === this.seq) {
+      this.pending = false
+      this.takenBack++
+      run(this.pendingFn, this.pendingArgs)
+      return
+    }
     let done: number
     let spins = 0
     while ((done = Atomics.load(this.ctl, DONE)) !== this.seq) {
@@ -148,11 +172,12 @@ export class HelperClient {
 
   stop(): void {
     if (this.stopped) return
-    this.join()
+    if (this.pending) throw new Error('wasm helper thread: stop() with a call still running')
     this.stopped = true
     if (Atomics.load(this.ctl, READY) === 1) {
       this.ctl[FN] = -1
-      this.seq = (this.seq + 1) | 0
+      this.seq = (this.seq + 1) & 0x3fffffff || 1
+      Atomics.store(this.ctl, CLAIM, this.seq)
       Atomics.store(this.ctl, SEQ, this.seq)
       Atomics.notify(this.ctl, SEQ)
     }

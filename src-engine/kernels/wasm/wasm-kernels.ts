@@ -22,9 +22,10 @@ import { createAllocator as createJsAllocator, type Allocator, type DType, type 
  *
  * Threads: the memory is a shared WebAssembly.Memory. With threads: 2 a helper thread (see
  * helper-thread.ts) instantiates the same module on it with its own scratch area, and the big
- * kernels are split in two: a convolution layer's samples (forward, input gradient), the weight
- * gradient's columns, a large GEMM's columns (or rows). Each half writes disjoint memory, so the
- * results are bit-identical to one thread.
+ * kernels are shared: a convolution layer's samples (forward, input gradient) and its weight
+ * gradient's column blocks are taken by both threads from an atomic counter in the memory; a large
+ * GEMM's columns (or rows), ReLU, bias and max pooling are cut in halves. Every item is computed the
+ * same way whichever thread takes it, so the results are bit-identical to one thread.
  */
 
 export type WasmBackendName = 'wasm-simd' | 'wasm-relaxed'
@@ -39,8 +40,8 @@ interface KernelExports {
   channelSums(dy: number, db: number, samples: number, channels: number, plane: number): void
   maxPoolForward(x: number, planes: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, y: number, argmax: number): void
   maxPoolBackward(dy: number, argmax: number, planes: number, height: number, width: number, outH: number, outW: number, dx: number): void
-  convForward(x: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, w: number, filters: number, y: number, cols: number, keep: number, s0: number, s1: number): void
-  convBackwardData(w: number, filters: number, dy: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, dx: number, dcol: number, s0: number, s1: number): void
+  convForward(x: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, w: number, filters: number, y: number, cols: number, keep: number, s0: number, s1: number, counter: number): void
+  convBackwardData(w: number, filters: number, dy: number, channels: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, dx: number, dcol: number, s0: number, s1: number, counter: number): void
   convBackwardWeights(dy: number, cols: number, n: number, filters: number, K: number, P: number, dW: number, k0: number, k1: number, counter: number): void
   scratchBytes(): number
   avgPoolForward(x: number, planes: number, height: number, width: number, kH: number, kW: number, sH: number, sW: number, padTop: number, padLeft: number, outH: number, outW: number, y: number): void
@@ -84,6 +85,8 @@ export interface WasmMemoryStats {
   jsCalls: number
   /** Kernel calls split between the engine thread and the helper thread. */
   splitCalls: number
+  /** Of those, calls whose helper part the engine ran itself (the helper had not taken it in time). */
+  takenBack: number
   /** Bytes of tensors given back (outgrown buffers, see TensorSlot) and of those handed out again. */
   releasedBytes: number
   reusedBytes: number
@@ -135,7 +138,7 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
   const capacity = buffer.byteLength
   const planLimit = capacity - STAGING_RESERVE
   let bump = wasm.scratchEnd()
-  const stats: WasmMemoryStats = { capacityBytes: capacity, plannedBytes: 0, freeBytes: 0, overflowAllocations: 0, stagedCalls: 0, jsCalls: 0, splitCalls: 0, releasedBytes: 0, reusedBytes: 0 }
+  const stats: WasmMemoryStats = { capacityBytes: capacity, plannedBytes: 0, freeBytes: 0, overflowAllocations: 0, stagedCalls: 0, jsCalls: 0, splitCalls: 0, takenBack: 0, releasedBytes: 0, reusedBytes: 0 }
   /** Size of every block handed out by the allocators (by address), and blocks released for reuse. */
   const blockBytes = new Map<number, number>()
   const freeBlocks: { at: number; bytes: number }[] = []
@@ -155,9 +158,15 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
     try {
       both()
     } finally {
-      helper!.join()
+      helper!.join(runHere)
     }
     stats.splitCalls++
+  }
+
+  /** Runs a call posted to the helper on this thread (the helper had not taken it). */
+  const runHere = (fn: HelperExport, args: readonly number[]): void => {
+    stats.takenBack++
+    ;(wasm[fn] as (...a: number[]) => void)(...args)
   }
 
   /** The helper, when it is up and idle. */
@@ -301,17 +310,17 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
         stats.jsCalls++
         return convForwardWith(kernels, x, samples, g, w, filters, y, cols, keep)
       }
-      const args = (col: number, s0: number, s1: number) => [
+      const args = (col: number, counter: number) => [
         x.byteOffset, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW,
-        w.byteOffset, filters, y.byteOffset, col, keep ? 1 : 0, s0, s1
+        w.byteOffset, filters, y.byteOffset, col, keep ? 1 : 0, 0, samples, counter
       ] as const
       const h = samples >= 2 && filters * K * P * samples >= SPLIT_MIN_MACS ? free() : null
-      if (!h) return void wasm.convForward(...args(cols.byteOffset, 0, samples))
-      const half = samples >> 1
-      h.post('convForward', args(keep ? cols.byteOffset : cols.byteOffset + K * P * 4, half, samples))
-      wasm.convForward(...args(cols.byteOffset, 0, half))
-      h.join()
-      stats.splitCalls++
+      if (!h) return void wasm.convForward(...args(cols.byteOffset, 0))
+      // Both threads take samples from the shared counter; each has its own scratch columns.
+      shared(() => {
+        h.post('convForward', args(keep ? cols.byteOffset : cols.byteOffset + K * P * 4, counter))
+        wasm.convForward(...args(cols.byteOffset, counter))
+      })
     },
     convBackwardData(w, filters, dy, samples, g, dx, dcol) {
       const K = g.channels * g.kernelH * g.kernelW
@@ -320,17 +329,16 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
         stats.jsCalls++
         return convBackwardDataWith(kernels, w, filters, dy, samples, g, dx, dcol)
       }
-      const args = (col: number, s0: number, s1: number) => [
+      const args = (col: number, counter: number) => [
         w.byteOffset, filters, dy.byteOffset, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft,
-        g.outH, g.outW, dx.byteOffset, col, s0, s1
+        g.outH, g.outW, dx.byteOffset, col, 0, samples, counter
       ] as const
       const h = samples >= 2 && filters * K * P * samples >= SPLIT_MIN_MACS ? free() : null
-      if (!h) return void wasm.convBackwardData(...args(dcol.byteOffset, 0, samples))
-      const half = samples >> 1
-      h.post('convBackwardData', args(dcol.byteOffset + K * P * 4, half, samples))
-      wasm.convBackwardData(...args(dcol.byteOffset, 0, half))
-      h.join()
-      stats.splitCalls++
+      if (!h) return void wasm.convBackwardData(...args(dcol.byteOffset, 0))
+      shared(() => {
+        h.post('convBackwardData', args(dcol.byteOffset + K * P * 4, counter))
+        wasm.convBackwardData(...args(dcol.byteOffset, counter))
+      })
     },
     convBackwardWeights(dy, cols, samples, filters, K, P, dW) {
       if (!(inMemory(dy, samples * filters * P) && inMemory(cols, samples * K * P) && inMemory(dW, filters * K))) {
@@ -425,7 +433,7 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
     try {
       mine()
     } finally {
-      h.join()
+      h.join(runHere)
     }
     stats.splitCalls++
   }
@@ -448,7 +456,7 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
       h.post('gemm', [tA, tB, M - mMid, N, K, a2, lda, b, ldb, beta, c + mMid * ldc * 4, ldc])
       wasm.gemm(tA, tB, mMid, N, K, a, lda, b, ldb, beta, c, ldc)
     }
-    h.join()
+    h.join(runHere)
     stats.splitCalls++
   }
 
