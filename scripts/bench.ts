@@ -1,11 +1,12 @@
 /**
  * npm run bench: training and inference throughput of LeNet-5 and the small VGG on MNIST-shaped data,
  * with every kernel backend the runtime supports (the JavaScript reference, WebAssembly SIMD and
- * relaxed SIMD; the engine runs one thread) and — when Debian's python3-torch is installed — PyTorch
- * with one and two threads, on the same machine in the same run, printing images/s and the ratios
- * to PyTorch (one thread) and to the JavaScript kernels.
+ * relaxed SIMD), the wasm backends with one and two engine threads (-1t / -2t: a helper thread on
+ * shared memory), and — when Debian's python3-torch is installed — PyTorch with one and two threads,
+ * on the same machine in the same run, printing images/s and the ratios to PyTorch (one thread) and
+ * to the JavaScript kernels.
  *
- *   npm run bench [-- --seconds 5 --only lenet5 --backends js,wasm-relaxed --torch-threads 1,2]
+ *   npm run bench [-- --seconds 5 --only lenet5 --backends js,wasm-relaxed --threads 1,2 --torch-threads 1,2]
  */
 import { spawnSync } from 'node:child_process'
 import { readFileSync, existsSync } from 'node:fs'
@@ -14,6 +15,7 @@ import { cpus, loadavg } from 'node:os'
 import { createNetwork, createLoss, createOptimizer, createRng, type NetworkSpec } from '../src-engine/index'
 import { availableBackends, createKernels, type KernelBackend } from '../src-engine/kernels/backend'
 import { loadWasmModules } from '../src-engine/node/wasm-modules'
+import { startKernelHelper } from '../src-engine/node/kernel-helper'
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     torch: { type: 'string', default: 'auto' },
     backends: { type: 'string' },
+    threads: { type: 'string', default: '1,2' },
     'torch-threads': { type: 'string', default: '1,2' }
   }
 })
@@ -64,11 +67,14 @@ function timeIt(body: () => void, budget: number): { mean: number; best: number 
   return { mean: calls / ((performance.now() - start) / 1000), best: 1000 / fastest }
 }
 
-function benchEngine(model: Model, backend: KernelBackend): Result {
+function benchEngine(model: Model, backend: KernelBackend, threads: 1 | 2): Result {
+  // The previous measurements' kernels (1 GiB of shared wasm memory each) are garbage by now: collect them
+  // before measuring, when the script runs with --expose-gc.
+  ;(globalThis as { gc?: () => void }).gc?.()
   const rng = createRng(1)
-  const kernels = createKernels(backend, wasmModules) // a fresh wasm memory per model
+  const kernels = createKernels(backend, wasmModules, { threads, startHelper: startKernelHelper }) // a fresh wasm memory per model
   const net = createNetwork(model.spec, { rng, kernels })
-  const opt = createOptimizer({ type: 'adam', lr: 1e-3 }, net.params())
+  const opt = createOptimizer({ type: 'adam', lr: 1e-3 }, net.params(), { kernels, allocator: net.allocator })
   const loss = createLoss('cross_entropy', net.allocator)
   const make = (n: number) => {
     const data = net.allocator.alloc(n * 784) // the input batch in the backend's memory, as the trainer does
@@ -87,8 +93,9 @@ function benchEngine(model: Model, backend: KernelBackend): Result {
     opt.step()
   }, seconds)
   const inferCalls = timeIt(() => net.forward(infer.x, 'eval'), seconds)
+  kernels.dispose()
   return {
-    model: model.name, backend: `tatami-${kernels.name}`,
+    model: model.name, backend: backend === 'js' ? 'tatami-js' : `tatami-${kernels.name}-${threads}t`,
     trainImagesPerSecond: trainSteps.mean * 64, inferImagesPerSecond: inferCalls.mean * 256,
     bestTrainImagesPerSecond: trainSteps.best * 64, bestInferImagesPerSecond: inferCalls.best * 256
   }
@@ -118,16 +125,23 @@ const supported = availableBackends(wasmModules)
 const backends = (values.backends ? (values.backends.split(',') as KernelBackend[]) : supported.slice().reverse())
 for (const b of backends) if (!supported.includes(b)) throw new Error(`backend ${b} is not available here (available: ${supported.join(', ')}); run npm run build:wasm`)
 const torchThreads = values['torch-threads'].split(',').map(Number)
+const engineThreads = values.threads.split(',').map(Number)
+for (const t of engineThreads) if (t !== 1 && t !== 2) throw new Error(`--threads takes 1 and/or 2, got ${t}`)
 
 const results: Result[] = []
-for (const model of models) for (const backend of backends) results.push(benchEngine(model, backend))
+for (const model of models) {
+  for (const backend of backends) {
+    if (backend === 'js') results.push(benchEngine(model, backend, 1))
+    else for (const t of engineThreads) results.push(benchEngine(model, backend, t as 1 | 2))
+  }
+}
 const torch = benchTorch()
 if (Array.isArray(torch)) results.push(...torch)
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 console.log(`Tatami benchmark — ${startedAt.toISOString()} to ${new Date().toISOString()} — node ${process.version}, ${cpus().length} cores (${cpu}), ${seconds}s per measurement`)
 console.log(`load average (1, 5, 15 min) at the start: ${startLoad}; at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
-console.log(`engine: one thread per run; kernel backends available here: ${supported.join(', ')}`)
+console.log(`engine: JS one thread, wasm with ${engineThreads.join(' and ')} thread(s) (-1t/-2t); kernel backends available here: ${supported.join(', ')}`)
 console.log('training: batch 64, Adam, softmax cross-entropy; inference: batch 256, eval mode')
 console.log('')
 const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : '–')

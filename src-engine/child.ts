@@ -11,6 +11,7 @@ import { loadDataset } from './node/builtin-datasets'
 import { loadWasmModules } from './node/wasm-modules'
 import { createKernels } from './kernels/backend'
 import { connectToParent, type ParentChannel as Channel } from './node/parent-channel'
+import { startKernelHelper } from './node/kernel-helper'
 
 type ParentChannel = Channel<ToEngine, FromEngine>
 
@@ -48,7 +49,8 @@ async function runTraining(start: Extract<ToEngine, { type: 'start' }>, parent: 
     throw new Error(`engine: dataset "${choice.id}" has content hash ${hash}, but the run was created on ${choice.hash}; the data changed`)
   }
   // The backend is chosen once per engine; the trainer reports it in its start and done events.
-  const kernels = createKernels(start.backend ?? 'auto', loadWasmModules({ resourcesDir: start.resourcesDir }))
+  const threads = start.threads === 2 ? 2 : 1
+  const kernels = createKernels(start.backend ?? 'auto', loadWasmModules({ resourcesDir: start.resourcesDir }), { threads, startHelper: startKernelHelper })
   const trainer = new Trainer(start.network, start.training, prepareTrainData(dataset, choice), {
     resumeFrom: start.resumeFrom,
     initialWeights: start.initialWeights,
@@ -72,6 +74,7 @@ async function runTraining(start: Extract<ToEngine, { type: 'start' }>, parent: 
     parent.send({ type: 'event', event })
   }, control)
   flush()
+  kernels.dispose()
 }
 
 main()

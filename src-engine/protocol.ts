@@ -25,6 +25,8 @@ export type ToEngine =
       initialWeights?: StateDict
       /** Kernel backend for this engine; default 'auto' (the fastest this runtime supports). */
       backend?: KernelBackendChoice
+      /** Threads for the wasm kernels (2: a helper thread on shared memory); default 1. */
+      threads?: 1 | 2
     }
   | { type: 'pause' }
   | { type: 'stop' }

@@ -30,6 +30,11 @@ export interface Allocator {
   alloc(length: number): FloatArray
   /** Integer storage (max-pooling argmax) from the same memory, where the allocator has one. */
   allocInt32?(length: number): Int32Array
+  /**
+   * Gives back storage that is no longer used (planned allocators reuse it for later allocations;
+   * others let the garbage collector have it). Views of it must not be used afterwards.
+   */
+  release?(a: FloatArray | Int32Array): void
   /** Total elements handed out, for memory reports. */
   readonly allocatedElements: number
 }
@@ -55,7 +60,8 @@ export function makeTensor(alloc: Allocator, shape: number[]): Tensor {
 /**
  * A reusable tensor whose leading (batch) dimension may change between calls: storage grows to the
  * largest size requested and is reused afterwards, so the training loop allocates nothing per step.
- * The returned tensor stays valid until the next `get` on the same slot.
+ * The returned tensor stays valid until the next `get` on the same slot: when the slot grows, its old
+ * storage goes back to the allocator (a planned allocator hands it to later allocations).
  */
 export class TensorSlot {
   private buffer: FloatArray | null = null
@@ -66,7 +72,10 @@ export class TensorSlot {
   get(shape: number[]): Tensor {
     const size = sizeOf(shape)
     if (this.view && this.view.data.length === size && sameShape(this.view.shape, shape)) return this.view
-    if (!this.buffer || this.buffer.length < size) this.buffer = this.alloc.alloc(size)
+    if (!this.buffer || this.buffer.length < size) {
+      if (this.buffer) this.alloc.release?.(this.buffer)
+      this.buffer = this.alloc.alloc(size)
+    }
     this.view = { shape: shape.slice(), data: this.buffer.subarray(0, size) }
     return this.view
   }

@@ -7,8 +7,51 @@ import type { Allocator, DType, FloatArray } from '../core/tensor'
  *
  * All matrices are row-major. Offsets let callers address one sample of a batch without views.
  */
+/** The geometry of one convolution (input C×H×W, kH×kW window, output outH×outW). */
+export interface ConvGeometry {
+  channels: number
+  height: number
+  width: number
+  kernelH: number
+  kernelW: number
+  strideH: number
+  strideW: number
+  padTop: number
+  padLeft: number
+  outH: number
+  outW: number
+}
+
+/** Element-wise activations with a kernel (ReLU has its own, relu/reluBackward). */
+export const ACTIVATION_KINDS = ['leaky_relu', 'sigmoid', 'tanh', 'elu'] as const
+export type ActivationKind = (typeof ACTIVATION_KINDS)[number]
+
+/** One Adam / AdamW step's constants (see src-engine/optim/adam.ts). */
+export interface AdamStep {
+  beta1: number
+  beta2: number
+  eps: number
+  /** lr / (1 − β₁ᵗ) */
+  stepSize: number
+  /** √(1 − β₂ᵗ) */
+  bc2Sqrt: number
+  /** Adam's L2 weight decay (0 for none or for AdamW). */
+  l2: number
+  /** AdamW's decoupled shrink 1 − lr·λ (1 for none). */
+  shrink: number
+}
+
 export interface Kernels {
   readonly name: string
+
+  /**
+   * Threads the kernels compute with (1, or 2 with a helper thread on shared memory). Scratch
+   * passed to the per-layer convolution kernels holds one area per thread.
+   */
+  readonly threads: number
+
+  /** Stops helper threads (a no-op for one thread). The kernels must not be used afterwards. */
+  dispose(): void
 
   /**
    * Storage for a network's tensors, when the backend wants them in its own memory (the wasm
@@ -99,4 +142,35 @@ export interface Kernels {
     padTop: number, padLeft: number, outH: number, outW: number,
     dx: FloatArray
   ): void
+
+  /**
+   * The forward pass of a convolution over a batch (one call per layer; the unit a second thread
+   * splits by samples). For each sample s: col = im2col(x_s), y_s[F, P] = W[F, K]·col, where
+   * K = C·kH·kW and P = outH·outW (no bias). keep: cols has samples·K·P floats and sample s's columns
+   * stay at s·K·P for the backward pass; otherwise cols is scratch of threads·K·P floats.
+   */
+  convForward(x: FloatArray, samples: number, g: ConvGeometry, w: FloatArray, filters: number, y: FloatArray, cols: FloatArray, keep: boolean): void
+
+  /**
+   * The input gradient of a convolution: dx_s = col2im(Wᵀ·dy_s) for every sample (dx overwritten).
+   * dcol is scratch of threads·K·P floats.
+   */
+  convBackwardData(w: FloatArray, filters: number, dy: FloatArray, samples: number, g: ConvGeometry, dx: FloatArray, dcol: FloatArray): void
+
+  /** The weight gradient: dW[F, K] += Σ_s dy_s[F, P]·cols_sᵀ, with cols as kept by convForward. */
+  convBackwardWeights(dy: FloatArray, cols: FloatArray, samples: number, filters: number, K: number, P: number, dW: FloatArray): void
+
+  /**
+   * Optimizer updates of n values in place (formulas in src-engine/optim): each element computed in
+   * float64 and stored in the arrays' precision.
+   */
+  adamUpdate(w: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, n: number, h: AdamStep): void
+  sgdUpdate(w: FloatArray, g: FloatArray, n: number, lr: number, decay: number): void
+  momentumUpdate(w: FloatArray, g: FloatArray, buf: FloatArray, n: number, lr: number, mu: number, decay: number, first: boolean, nesterov: boolean): void
+
+  /** y = f(x) over n values; p is leaky ReLU's slope or ELU's alpha (ignored otherwise). */
+  activation(kind: ActivationKind, x: FloatArray, y: FloatArray, n: number, p: number): void
+
+  /** dx = dy·f'(x) over n values, from x or the forward's output y (whichever the formula uses). */
+  activationBackward(kind: ActivationKind, x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray, n: number, p: number): void
 }

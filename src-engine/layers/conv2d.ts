@@ -1,6 +1,7 @@
 import { TensorSlot, type Tensor } from '../core/tensor'
 import { defineLayer, type Layer, type LayerContext, type Param, type ResolvedLayerSpec } from './layer'
 import { makeParam } from './params'
+import type { ConvGeometry } from '../kernels/kernels'
 import { describeWindow, requireImage, resolveWindow, type Window2d } from './geometry'
 
 export const conv2dLayer = defineLayer({
@@ -35,7 +36,8 @@ export const conv2dLayer = defineLayer({
 type Conv2dSpec = ResolvedLayerSpec<typeof conv2dLayer>
 
 /**
- * Convolution as im2col + GEMM, one sample at a time:
+ * Convolution as im2col + GEMM, one sample at a time (inside the per-layer kernels convForward,
+ * convBackwardData, convBackwardWeights, which a second thread splits):
  *   col_n[K, P] = im2col(x_n)          K = C·k·k, P = outH·outW
  *   y_n[F, P]   = W[F, K] · col_n + b
  * backward:
@@ -58,6 +60,7 @@ class Conv2d implements Layer {
   private readonly cols: TensorSlot
   private readonly dcol: TensorSlot
   private readonly sampleCol: TensorSlot
+  private readonly geometry: ConvGeometry
   private input: Tensor | null = null
   private colsCached = false
 
@@ -76,6 +79,11 @@ class Conv2d implements Layer {
     this.k = this.c * spec.kernel * spec.kernel
     this.p = this.win.outH * this.win.outW
     this.outputShape = [spec.filters, this.win.outH, this.win.outW]
+    const win = this.win
+    this.geometry = {
+      channels: this.c, height: this.h, width: this.w, kernelH: win.kernel, kernelW: win.kernel, strideH: win.stride, strideW: win.stride,
+      padTop: win.padTop, padLeft: win.padLeft, outH: win.outH, outW: win.outW
+    }
     this.weight = makeParam(ctx.alloc, 'weight', [spec.filters, this.c, spec.kernel, spec.kernel], true, {
       kind: 'weight',
       fanIn: this.k,
@@ -96,20 +104,16 @@ class Conv2d implements Layer {
   forward(x: Tensor, mode: 'train' | 'eval'): Tensor {
     // x: [N, C, H, W] -> y: [N, F, outH, outW]
     const n = x.shape[0]
-    const { c, h, w, k, p, win } = this
+    const { k, p, win } = this
     const f = this.spec.filters
     const y = this.out.get([n, f, win.outH, win.outW])
     const kern = this.ctx.kernels
     const W = this.weight.value.data
     // Training keeps the whole batch's columns for backward; evaluation (large batches, no backward
-    // expected) reuses one sample's columns, which keeps memory flat and stays in cache.
+    // expected) reuses one sample's columns per thread, which keeps memory flat and stays in cache.
     this.colsCached = mode === 'train'
-    const cols = this.colsCached ? this.cols.get([n, k, p]).data : this.sampleCol.get([k, p]).data
-    for (let s = 0; s < n; s++) {
-      const at = this.colsCached ? s * k * p : 0
-      kern.im2col(x.data, s * c * h * w, c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, cols, at)
-      kern.gemm(false, false, f, p, k, W, 0, k, cols, at, p, 0, y.data, s * f * p, p)
-    }
+    const cols = this.colsCached ? this.cols.get([n, k, p]).data : this.sampleCol.get([kern.threads, k, p]).data
+    kern.convForward(x.data, n, this.geometry, W, f, y.data, cols, this.colsCached)
     if (this.bias) kern.addChannelBias(y.data, this.bias.value.data, n, f, p)
     this.input = x
     return y
@@ -125,11 +129,10 @@ class Conv2d implements Layer {
     const kern = this.ctx.kernels
     const dW = this.weight.grad.data
     if (this.colsCached) {
-      const cols = this.cols.get([n, k, p]).data
-      for (let s = 0; s < n; s++) kern.gemm(false, true, f, k, p, dy.data, s * f * p, p, cols, s * k * p, p, 1, dW, 0, k)
+      kern.convBackwardWeights(dy.data, this.cols.get([n, k, p]).data, n, f, k, p, dW)
     } else {
       // After an eval-mode forward (e.g. a gradient check in eval mode) the columns are recomputed.
-      const col = this.sampleCol.get([k, p]).data
+      const col = this.sampleCol.get([kern.threads, k, p]).data
       for (let s = 0; s < n; s++) {
         kern.im2col(x.data, s * c * h * w, c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, col, 0)
         kern.gemm(false, true, f, k, p, dy.data, s * f * p, p, col, 0, p, 1, dW, 0, k)
@@ -138,13 +141,8 @@ class Conv2d implements Layer {
     if (this.bias) kern.channelSums(dy.data, this.bias.grad.data, n, f, p)
     if (!this.ctx.needInputGrad) return null
     const dx = this.dx.get([n, c, h, w])
-    dx.data.fill(0)
-    const dcol = this.dcol.get([k, p])
-    const W = this.weight.value.data
-    for (let s = 0; s < n; s++) {
-      kern.gemm(true, false, k, p, f, W, 0, k, dy.data, s * f * p, p, 0, dcol.data, 0, p)
-      kern.col2im(dcol.data, 0, c, h, w, win.kernel, win.kernel, win.stride, win.stride, win.padTop, win.padLeft, win.outH, win.outW, dx.data, s * c * h * w)
-    }
+    const dcol = this.dcol.get([kern.threads, k, p])
+    kern.convBackwardData(this.weight.value.data, f, dy.data, n, this.geometry, dx.data, dcol.data)
     return dx
   }
 }

@@ -68,14 +68,8 @@ class Dense implements Layer {
     const units = this.spec.units
     const y = this.out.get([n, units])
     this.ctx.kernels.gemm(false, true, n, units, this.inFeatures, x.data, 0, this.inFeatures, this.weight.value.data, 0, this.inFeatures, 0, y.data, 0, units)
-    if (this.bias) {
-      const b = this.bias.value.data
-      const yd = y.data
-      for (let s = 0; s < n; s++) {
-        const base = s * units
-        for (let o = 0; o < units; o++) yd[base + o] += b[o]
-      }
-    }
+    // The bias as n samples × units channels of one value each.
+    if (this.bias) this.ctx.kernels.addChannelBias(y.data, this.bias.value.data, n, units, 1)
     this.input = x
     return y
   }
@@ -89,14 +83,7 @@ class Dense implements Layer {
     const inF = this.inFeatures
     // dW[out, in] += dyᵀ[out, N] · x[N, in]
     this.ctx.kernels.gemm(true, false, units, inF, n, dy.data, 0, units, x.data, 0, inF, 1, this.weight.grad.data, 0, inF)
-    if (this.bias) {
-      const db = this.bias.grad.data
-      const d = dy.data
-      for (let s = 0; s < n; s++) {
-        const base = s * units
-        for (let o = 0; o < units; o++) db[o] += d[base + o]
-      }
-    }
+    if (this.bias) this.ctx.kernels.channelSums(dy.data, this.bias.grad.data, n, units, 1)
     if (!this.ctx.needInputGrad) return null
     const dx = this.dx.get([n, inF])
     // dx[N, in] = dy[N, out] · W[out, in]

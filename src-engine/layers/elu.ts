@@ -32,21 +32,12 @@ class Elu extends ElementwiseLayer {
     super(inputShape, ctx)
   }
 
-  // expm1 keeps α(eˣ − 1) accurate for small negative x; for very negative x it tends to −α.
+  // α(eˣ − 1) with expm1 for x ≤ 0; gradient αeˣ there (PyTorch's convention at 0): the kernels' 'elu'.
   protected compute(x: FloatArray, y: FloatArray, n: number): void {
-    const a = this.alpha
-    for (let i = 0; i < n; i++) {
-      const v = x[i]
-      y[i] = v > 0 ? v : a * Math.expm1(v)
-    }
+    this.ctx.kernels.activation('elu', x, y, n, this.alpha)
   }
 
-  // d/dx = 1 for x > 0, αeˣ for x ≤ 0 (PyTorch's convention at 0: α).
-  protected gradient(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void {
-    const a = this.alpha
-    for (let i = 0; i < n; i++) {
-      const v = x[i]
-      dx[i] = v > 0 ? dy[i] : dy[i] * a * Math.exp(v)
-    }
+  protected gradient(x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void {
+    this.ctx.kernels.activationBackward('elu', x, y, dy, dx, n, this.alpha)
   }
 }

@@ -33,17 +33,12 @@ class LeakyRelu extends ElementwiseLayer {
     super(inputShape, ctx)
   }
 
+  // The derivative at x = 0 is taken as the slope, as PyTorch does: the kernels' 'leaky_relu'.
   protected compute(x: FloatArray, y: FloatArray, n: number): void {
-    const a = this.slope
-    for (let i = 0; i < n; i++) {
-      const v = x[i]
-      y[i] = v > 0 ? v : a * v
-    }
+    this.ctx.kernels.activation('leaky_relu', x, y, n, this.slope)
   }
 
-  // The derivative at x = 0 is taken as the slope, as PyTorch does (x > 0 ? 1 : slope).
-  protected gradient(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void {
-    const a = this.slope
-    for (let i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : a * dy[i]
+  protected gradient(x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void {
+    this.ctx.kernels.activationBackward('leaky_relu', x, y, dy, dx, n, this.slope)
   }
 }

@@ -13,28 +13,18 @@ export const sigmoidLayer = defineLayer({
   autoInitializer: () => 'xavier_normal'
 })
 
-/**
- * σ(x) without overflow: e^−x is only formed for x ≥ 0 and e^x only for x < 0, so the exponential is
- * at most 1 and large |x| saturate cleanly to 0 or 1 (never NaN).
- */
-export function stableSigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x))
-  const e = Math.exp(x)
-  return e / (1 + e)
-}
+/** σ(x) without overflow (the kernels' reference; swish and mish use it too). */
+export { stableSigmoid } from '../kernels/js/activations'
 
+/** σ(x) and σ'(x) = σ(x)(1 − σ(x)) from the cached output: the kernels' activation 'sigmoid'. */
 class Sigmoid extends ElementwiseLayer {
   readonly type = 'sigmoid'
 
   protected compute(x: FloatArray, y: FloatArray, n: number): void {
-    for (let i = 0; i < n; i++) y[i] = stableSigmoid(x[i])
+    this.ctx.kernels.activation('sigmoid', x, y, n, 0)
   }
 
-  // σ'(x) = σ(x)(1 − σ(x)), from the cached output.
-  protected gradient(_x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void {
-    for (let i = 0; i < n; i++) {
-      const s = y[i]
-      dx[i] = dy[i] * s * (1 - s)
-    }
+  protected gradient(x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void {
+    this.ctx.kernels.activationBackward('sigmoid', x, y, dy, dx, n, 0)
   }
 }

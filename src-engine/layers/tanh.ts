@@ -13,19 +13,15 @@ export const tanhLayer = defineLayer({
   autoInitializer: () => 'xavier_normal'
 })
 
+/** tanh(x) (saturates to ±1 without overflow) and 1 − tanh²(x) from the cached output: the kernels' 'tanh'. */
 class Tanh extends ElementwiseLayer {
   readonly type = 'tanh'
 
-  // Math.tanh saturates to ±1 without overflow for any finite x.
   protected compute(x: FloatArray, y: FloatArray, n: number): void {
-    for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i])
+    this.ctx.kernels.activation('tanh', x, y, n, 0)
   }
 
-  // tanh'(x) = 1 − tanh²(x), from the cached output.
-  protected gradient(_x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void {
-    for (let i = 0; i < n; i++) {
-      const t = y[i]
-      dx[i] = dy[i] * (1 - t * t)
-    }
+  protected gradient(x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray, n: number): void {
+    this.ctx.kernels.activationBackward('tanh', x, y, dy, dx, n, 0)
   }
 }

@@ -3,7 +3,9 @@
  * Each rule lives in its own file; this one holds the config (defaults, validation), the shared
  * driver (weight-decay selection, step count, learning rate) and state save/restore.
  */
-import type { FloatArray, Tensor } from '../core/tensor'
+import type { Allocator, FloatArray, Tensor } from '../core/tensor'
+import type { Kernels } from '../kernels/kernels'
+import { jsKernels } from '../kernels/js/index'
 import { show } from '../spec/fields'
 import { createSgdRule } from './sgd'
 import { createMomentumRule } from './momentum'
@@ -74,6 +76,18 @@ export interface StepContext {
   lr: number
   /** 1 on the first step. */
   step: number
+  /** The kernels the update loops run on (the network's). */
+  kernels: Kernels
+}
+
+export interface OptimizerOptions {
+  /** Kernels for the update loops (default: the JavaScript reference). */
+  kernels?: Kernels
+  /**
+   * Storage for the optimizer's state (e.g. the network's allocator, so the wasm kernels find
+   * Adam's moments in their memory); default: plain typed arrays.
+   */
+  allocator?: Allocator
 }
 
 /**
@@ -128,11 +142,11 @@ export function validateOptimizerConfig(raw: unknown, path = 'optimizer'): strin
   return problems
 }
 
-export function createOptimizer(config: OptimizerConfig, params: readonly OptimizerParam[]): Optimizer {
+export function createOptimizer(config: OptimizerConfig, params: readonly OptimizerParam[], options: OptimizerOptions = {}): Optimizer {
   const problems = validateOptimizerConfig(config)
   if (problems.length) throw new Error(`invalid optimizer config: ${problems.join('; ')}`)
   const resolved = Object.freeze(resolveOptimizerConfig(config))
-  return new RuleOptimizer(resolved, params, createRule(resolved))
+  return new RuleOptimizer(resolved, params, createRule(resolved), options)
 }
 
 function createRule(c: ResolvedOptimizerConfig): UpdateRule {
@@ -168,14 +182,17 @@ class RuleOptimizer implements Optimizer {
   lr: number
   private steps = 0
   private readonly entries: Entry[]
-  private readonly ctx: StepContext = { lr: 0, step: 0 }
+  private readonly ctx: StepContext
 
   constructor(
     readonly config: ResolvedOptimizerConfig,
     params: readonly OptimizerParam[],
-    private readonly rule: UpdateRule
+    private readonly rule: UpdateRule,
+    options: OptimizerOptions
   ) {
     this.lr = config.lr
+    this.ctx = { lr: 0, step: 0, kernels: options.kernels ?? jsKernels }
+    const alloc = options.allocator
     const seen = new Set<string>()
     this.entries = params.map((p) => {
       if (seen.has(p.name)) throw new Error(`optimizer: parameter ${p.name} is listed twice`)
@@ -183,7 +200,7 @@ class RuleOptimizer implements Optimizer {
       const n = p.value.data.length
       if (p.grad.data.length !== n) throw new Error(`optimizer: parameter ${p.name} has ${n} values but its gradient has ${p.grad.data.length}`)
       const decay = p.decay || config.decayAll ? config.weightDecay : 0
-      const slots = rule.slotNames.map(() => sameKind(p.value.data, n))
+      const slots = rule.slotNames.map(() => slotLike(p.value.data, n, alloc))
       return { name: p.name, value: p.value, grad: p.grad, decay, slots }
     })
   }
@@ -258,8 +275,11 @@ class RuleOptimizer implements Optimizer {
   }
 }
 
-function sameKind(like: FloatArray, n: number): FloatArray {
-  return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n)
+/** A zeroed array of the parameter's dtype, from the allocator when it has that dtype. */
+function slotLike(like: FloatArray, n: number, alloc: Allocator | undefined): FloatArray {
+  const f64 = like instanceof Float64Array
+  if (alloc && (alloc.dtype === 'float64') === f64) return alloc.alloc(n).fill(0)
+  return f64 ? new Float64Array(n) : new Float32Array(n)
 }
 
 function isFiniteNumber(v: unknown): v is number {

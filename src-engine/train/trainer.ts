@@ -112,7 +112,7 @@ export class Trainer {
         throw new Error(`initial weights: ${(err as Error).message}`)
       }
     }
-    this.optimizer = createOptimizer(cfg.optimizer, this.network.params())
+    this.optimizer = createOptimizer(cfg.optimizer, this.network.params(), { kernels: this.network.kernels, allocator: this.network.allocator })
     this.loss = createLoss(cfg.loss, this.network.allocator)
     this.useLogits = cfg.loss === 'cross_entropy'
 

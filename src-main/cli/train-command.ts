@@ -10,6 +10,8 @@ import { loadDataset } from '../../src-engine/node/builtin-datasets'
 import { defaultDatasetsDir } from '../data/dataset-library'
 import { loadWasmModules } from '../../src-engine/node/wasm-modules'
 import { createKernels, isKernelBackendChoice, KERNEL_BACKENDS } from '../../src-engine/kernels/backend'
+import { startKernelHelper } from '../../src-engine/node/kernel-helper'
+import { availableParallelism } from 'node:os'
 import { readExperimentFile } from './experiment-file'
 import { readModelFile } from '../export/read-model-file'
 import { ProgressBar } from './progress'
@@ -27,6 +29,8 @@ Options:
                  instead of fresh ones; the experiment's network must match the file's
   --backend B    kernel backend: auto (default: the fastest available), js, wasm-simd, wasm-relaxed
                  (in-process training; engine processes always use auto)
+  --threads T    1 or 2 engine threads for the wasm kernels (in-process training; default 2 on a
+                 machine with 2 or more cores, as the run manager gives a run that trains alone)
   --out PATH     write the trained model (spec, config, normalizer, weights, summary) as JSON
                  (in-process training only)
   --db PATH      log the run into this run database and train it in an engine process; prints the
@@ -38,7 +42,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { seed: { type: 'string' }, epochs: { type: 'string' }, init: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+    options: { seed: { type: 'string' }, epochs: { type: 'string' }, init: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
   })
   if (values.help) {
     process.stdout.write(HELP + '\n')
@@ -75,7 +79,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
     process.stderr.write(`tatami train: --backend must be one of auto, ${KERNEL_BACKENDS.join(', ')}, got "${backend}"\n`)
     return 2
   }
-  const kernels = createKernels(backend, loadWasmModules())
+  const threads = values.threads === undefined ? (availableParallelism() >= 2 ? 2 : 1) : Number(values.threads)
+  if (threads !== 1 && threads !== 2) {
+    process.stderr.write(`tatami train: --threads must be 1 or 2, got "${values.threads}"\n`)
+    return 2
+  }
+  const kernels = createKernels(backend, loadWasmModules(), { threads, startHelper: startKernelHelper })
   // Imported datasets are looked up in the library next to the default run database.
   const { dataset, hash } = await loadDataset(training.dataset.id, { datasetsDir: defaultDatasetsDir(dbPath(undefined)) })
   const data = prepareTrainData(dataset, training.dataset)
@@ -102,7 +111,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
         out.write(
           `Training ${positionals[0]} on ${dataset.name} (sha256 ${hash.slice(0, 12)}): ${e.trainSize} training / ${e.validationSize} validation samples, ` +
             `${e.parameterCount.toLocaleString('en-US')} parameters, ${training.epochs} epochs, batch ${training.batchSize}, ` +
-            `${training.optimizer.type} lr ${training.optimizer.lr}, seed ${training.seed}, ${e.backend} kernels\n`
+            `${training.optimizer.type} lr ${training.optimizer.lr}, seed ${training.seed}, ${e.backend} kernels${kernels.threads === 2 ? ' on 2 threads' : ''}\n`
         )
         break
       case 'step':

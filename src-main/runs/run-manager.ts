@@ -36,6 +36,13 @@ export interface RunManagerOptions {
   datasetsDir?: string
   /** Kernel backend of every engine; default 'auto' (the fastest the engine's runtime supports). */
   backend?: KernelBackendChoice
+  /**
+   * Threads per engine (the wasm kernels can split their work with a helper thread). 'auto'
+   * (default): see chooseThreads(). 1 or 2: always that many.
+   */
+  engineThreads?: 'auto' | 1 | 2
+  /** CPU cores the policy counts on; default: os.availableParallelism(). */
+  cores?: number
 }
 
 export interface RunManagerEvents {
@@ -80,6 +87,8 @@ export class RunManager {
   private readonly resourcesDir: string | undefined
   private readonly datasetsDir: string | undefined
   private readonly backend: KernelBackendChoice | undefined
+  private readonly engineThreads: 'auto' | 1 | 2
+  private readonly cores: number
   private readonly runs = new Map<string, RunState>()
   private readonly queue: string[] = []
   private readonly listeners: { [K in keyof RunManagerEvents]: Set<Listener<K>> } = { status: new Set(), steps: new Set(), epoch: new Set(), start: new Set(), insight: new Set() }
@@ -91,6 +100,8 @@ export class RunManager {
     this.resourcesDir = options.resourcesDir
     this.datasetsDir = options.datasetsDir
     this.backend = options.backend
+    this.engineThreads = options.engineThreads ?? 'auto'
+    this.cores = options.cores ?? defaultConcurrency()
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency()))
   }
 
@@ -251,6 +262,19 @@ export class RunManager {
     })
   }
 
+  /**
+   * Threads for an engine about to start. The policy ('auto'): one run using both cores when it is
+   * alone, one core per run when several share the machine. A run gets 2 threads when the machine
+   * has at least 2 cores and, as it starts, no other run is running or queued; otherwise 1. The
+   * choice holds for the life of the engine process: a run queued later starts with 1 thread beside
+   * it (three threads on two cores until the first run ends, pauses or is stopped); a resumed run
+   * chooses again.
+   */
+  private chooseThreads(): 1 | 2 {
+    if (this.engineThreads !== 'auto') return this.engineThreads
+    return this.cores >= 2 && this.runningCount() === 1 && this.queue.length === 0 ? 2 : 1
+  }
+
   private handleMessage(runId: string, run: RunState, m: FromEngine): void {
     if (run.finished) return
     switch (m.type) {
@@ -262,6 +286,7 @@ export class RunManager {
           ...(this.resourcesDir ? { resourcesDir: this.resourcesDir } : {}),
           ...(this.datasetsDir ? { datasetsDir: this.datasetsDir } : {}),
           ...(this.backend ? { backend: this.backend } : {}),
+          threads: this.chooseThreads(),
           ...(run.request.resumeFrom ? { resumeFrom: run.request.resumeFrom } : {}),
           ...(run.request.initialWeights ? { initialWeights: run.request.initialWeights } : {})
         })

@@ -17,7 +17,7 @@ describe('tatami train (CLI)', () => {
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     const lines = r.stdout.split('\n')
-    expect(lines[0]).toMatch(/^Training examples\/shapes-quick.json on shapes-16px \(sha256 [0-9a-f]{12}\): 1600 training \/ 400 validation samples, .* seed 5, wasm-relaxed kernels$/) // auto: the fastest backend
+    expect(lines[0]).toMatch(/^Training examples\/shapes-quick.json on shapes-16px \(sha256 [0-9a-f]{12}\): 1600 training \/ 400 validation samples, .* seed 5, wasm-relaxed kernels( on 2 threads)?$/) // auto: the fastest backend; 2 threads where there are 2 cores
     expect(lines.filter((l) => /^epoch +\d\/2 +loss \d\.\d{4} +acc [\d.]+% +val loss \d\.\d{4} +val acc [\d.]+%/.test(l))).toHaveLength(2)
     expect(r.stdout).toMatch(/completed: trained 2 epochs/)
     expect(r.stdout).toMatch(/best epoch \d: val loss/)

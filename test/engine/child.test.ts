@@ -64,6 +64,25 @@ describe('engine child process', () => {
     expect(done.type === 'done' && done.backend).toBe('wasm-relaxed')
   }, 60000)
 
+  it('trains with two threads when the start message asks (a helper thread), with results identical to one thread', async () => {
+    // Big enough for the first convolution and its ReLU to be split between the threads.
+    const base = start as Extract<ToEngine, { type: 'start' }>
+    const wide = {
+      ...base,
+      network: { ...base.network, layers: [{ type: 'conv2d', filters: 16, kernel: 3 }, ...base.network.layers.slice(1)] },
+      training: { ...base.training, epochs: 1 }
+    } as ToEngine
+    const epochs = (messages: FromEngine[]) => messages.flatMap((m) => (m.type === 'event' && m.event.type === 'epoch' ? [m.event] : []))
+    const one = await runChild({ ...wide, threads: 1 } as ToEngine)
+    const two = await runChild({ ...wide, threads: 2 } as ToEngine)
+    expect(two.find((m) => m.type === 'error')).toBeUndefined()
+    const done = two.at(-1)!
+    expect(done.type === 'event' && done.event.type === 'done' && done.event.outcome).toBe('completed')
+    expect(epochs(two)).toHaveLength(1)
+    const row = (e: ReturnType<typeof epochs>[number]) => [e.trainLoss, e.valLoss, e.valAccuracy]
+    expect(epochs(two).map(row)).toEqual(epochs(one).map(row))
+  }, 60000)
+
   it('uses the kernel backend the start message names, and refuses an unknown one', async () => {
     const js = await runChild({ ...start, backend: 'js' } as ToEngine)
     const begin = js.find((m) => m.type === 'event' && m.event.type === 'start')

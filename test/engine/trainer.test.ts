@@ -6,7 +6,7 @@ import { validateTrainConfig, type TrainConfig } from '../../src-engine/train/tr
 import { makeShapesDataset } from '../../src-engine/data/shapes'
 import { prepareTrainData } from '../../src-engine/train/prepare-data'
 import type { NetworkSpec } from '../../src-engine/spec/network-spec'
-import { ENGINE_BACKENDS, kernelsFor } from '../helpers/backends'
+import { backendName, ENGINE_BACKENDS, kernelsFor } from '../helpers/backends'
 
 // Small, fast and exercising every source of randomness: init, shuffling, augmentation, dropout,
 // plus batch-norm running statistics.
@@ -141,7 +141,7 @@ describe.each(ENGINE_BACKENDS)('Trainer on %s kernels', (backend) => {
     expect(weightsOf(b)).toEqual(weightsOf(a))
     expect(stepLosses(ec)).not.toEqual(stepLosses(ea))
     const start = ea[0]
-    expect(start.type === 'start' && start.backend).toBe(backend)
+    expect(start.type === 'start' && start.backend).toBe(backendName(backend))
   })
 
   if (backend !== 'js') it('agrees with the JS reference: the first 10 step losses within 1e-4 relative', () => {

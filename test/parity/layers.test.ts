@@ -12,8 +12,7 @@ import { describe, it, expect } from 'vitest'
 import { createNetwork } from '../../src-engine/network'
 import type { DType } from '../../src-engine/core/tensor'
 import type { Mode } from '../../src-engine/layers/layer'
-import type { KernelBackend } from '../../src-engine/kernels/backend'
-import { kernelsFor, PRECISIONS } from '../helpers/backends'
+import { kernelsFor, PRECISIONS, type TestBackend } from '../helpers/backends'
 import { expectClose, expectStateClose, loadFixture, toStateDict, toTensor, type FixtureState, type FixtureTensor, type Tolerance } from './fixtures'
 
 const TOLERANCE: Record<DType, Tolerance> = {
@@ -72,7 +71,7 @@ for (const { dtype, backend } of PRECISIONS) {
   })
 }
 
-function checkLayer(c: LayerCase, dtype: DType, tol: Tolerance, backend: KernelBackend): void {
+function checkLayer(c: LayerCase, dtype: DType, tol: Tolerance, backend: TestBackend): void {
   const net = createNetwork(c.spec, { dtype, inputGrad: true, seed: 1, kernels: kernelsFor(backend) })
   expect(Array.from(net.outputShape), 'output shape').toEqual(c.outputShape)
   net.loadStateDict(toStateDict(c.state))
@@ -96,7 +95,7 @@ function checkLayer(c: LayerCase, dtype: DType, tol: Tolerance, backend: KernelB
  * Dropout with p > 0 in train mode: each output is 0 or x/(1 − p), about p of them 0, and the gradient
  * passes R/(1 − p) exactly where the value was kept.
  */
-function checkDropout(c: LayerCase, dtype: DType, tol: Tolerance, backend: KernelBackend): void {
+function checkDropout(c: LayerCase, dtype: DType, tol: Tolerance, backend: TestBackend): void {
   const scale = c.scale!
   const rate = c.rate!
   expect(scale).toBeCloseTo(1 / (1 - rate), 12)

@@ -15,8 +15,7 @@ import { createOptimizer } from '../../src-engine/optim/optimizer'
 import type { DType } from '../../src-engine/core/tensor'
 import type { Mode } from '../../src-engine/layers/layer'
 import type { NetworkSpec } from '../../src-engine/spec/network-spec'
-import type { KernelBackend } from '../../src-engine/kernels/backend'
-import { kernelsFor, PRECISIONS } from '../helpers/backends'
+import { kernelsFor, PRECISIONS, type TestBackend } from '../helpers/backends'
 import {
   expectClose,
   expectCloseScalar,
@@ -69,7 +68,7 @@ interface NetworkCase {
 
 const fixture = loadFixture<{ cases: NetworkCase[] }>('networks.json')
 
-function build(c: NetworkCase, dtype: DType, backend: KernelBackend): Network {
+function build(c: NetworkCase, dtype: DType, backend: TestBackend): Network {
   const net = createNetwork(c.spec, { dtype, inputGrad: true, seed: 1, kernels: kernelsFor(backend) })
   expect(Array.from(net.outputShape), 'output shape').toEqual(c.outputShape)
   net.loadStateDict(toStateDict(c.state))

@@ -32,7 +32,7 @@ class FakeEngine implements EngineProcess {
   }
 }
 
-function fakeSetup(concurrency: number) {
+function fakeSetup(concurrency: number, more: { cores?: number; engineThreads?: 'auto' | 1 | 2 } = {}) {
   const engines: FakeEngine[] = []
   const launcher: EngineLauncher = () => {
     const e = new FakeEngine()
@@ -40,7 +40,7 @@ function fakeSetup(concurrency: number) {
     return e
   }
   const sink = new MemoryRunSink()
-  return { engines, sink, manager: new RunManager({ launcher, sink, concurrency }) }
+  return { engines, sink, manager: new RunManager({ launcher, sink, concurrency, ...more }) }
 }
 
 describe('RunManager bookkeeping (fake engine)', () => {
@@ -90,5 +90,47 @@ describe('RunManager bookkeeping (fake engine)', () => {
     expect(calls).toBe(2)
     expect(sink.run('x').info?.error?.message).toBe('spawn ENOENT')
     expect(sink.run('y').status).toBe('failed')
+  })
+
+  it('gives a run both cores (threads: 2) only when it starts alone, one each when runs share the machine', () => {
+    const threadsOf = (e: FakeEngine) => {
+      const start = e.sent.find((m) => m.type === 'start')
+      return start && start.type === 'start' ? start.threads : undefined
+    }
+    const { engines, manager } = fakeSetup(2, { cores: 2 })
+    manager.enqueue({ runId: 'a', network, training: training(1) })
+    engines[0].reply({ type: 'ready' })
+    expect(threadsOf(engines[0])).toBe(2)
+    manager.enqueue({ runId: 'b', network, training: training(1) })
+    engines[1].reply({ type: 'ready' })
+    expect(threadsOf(engines[1])).toBe(1)
+    // a run that waited in the queue behind others, and one started while another still runs
+    manager.enqueue({ runId: 'c', network, training: training(1) })
+    engines[0].exit(1, null)
+    engines[2].reply({ type: 'ready' })
+    expect(threadsOf(engines[2])).toBe(1)
+
+    // Both launched at once (concurrency 2): neither is alone when it starts.
+    const two = fakeSetup(2, { cores: 2 })
+    two.manager.enqueue({ runId: 'x', network, training: training(1) })
+    two.manager.enqueue({ runId: 'y', network, training: training(1) })
+    two.engines[0].reply({ type: 'ready' })
+    two.engines[1].reply({ type: 'ready' })
+    expect(two.engines.map(threadsOf)).toEqual([1, 1])
+
+    // A queued run behind a lone one (concurrency 1) makes it share: one thread.
+    const queued = fakeSetup(1, { cores: 2 })
+    queued.manager.enqueue({ runId: 'p', network, training: training(1) })
+    queued.manager.enqueue({ runId: 'q', network, training: training(1) })
+    queued.engines[0].reply({ type: 'ready' })
+    expect(threadsOf(queued.engines[0])).toBe(1)
+
+    // One core, or a fixed setting, overrides the policy.
+    for (const [more, want] of [[{ cores: 1 }, 1], [{ cores: 8, engineThreads: 1 as const }, 1], [{ cores: 1, engineThreads: 2 as const }, 2]] as const) {
+      const s = fakeSetup(2, more)
+      s.manager.enqueue({ runId: 'r', network, training: training(1) })
+      s.engines[0].reply({ type: 'ready' })
+      expect(threadsOf(s.engines[0])).toBe(want)
+    }
   })
 })

@@ -77,3 +77,69 @@ export function maxPoolBackward(dy: usize, argmax: usize, planes: i32, height: i
     }
   }
 }
+
+/**
+ * Average pooling (divisor kH·kW, padding counted), summing in f64 as the reference does, so the
+ * results are bit-identical to src-engine/kernels/js/pool.ts.
+ */
+export function avgPoolForward(
+  x: usize, planes: i32, height: i32, width: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, y: usize
+): void {
+  const plane = height * width
+  const scale: f64 = 1.0 / <f64>(kernelH * kernelW)
+  let o: usize = 0
+  for (let pl = 0; pl < planes; pl++) {
+    const base = x + <usize>(pl * plane) * 4
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * strideH - padTop
+      const iy0 = max(y0, 0)
+      const iy1 = min(y0 + kernelH, height)
+      for (let ox = 0; ox < outW; ox++, o += 4) {
+        const x0 = ox * strideW - padLeft
+        const ix0 = max(x0, 0)
+        const ix1 = min(x0 + kernelW, width)
+        let s: f64 = 0
+        for (let iy = iy0; iy < iy1; iy++) {
+          const row = base + <usize>(iy * width) * 4
+          for (let ix = ix0; ix < ix1; ix++) s += <f64>load<f32>(row + <usize>ix * 4)
+        }
+        store<f32>(y + o, <f32>(s * scale))
+      }
+    }
+  }
+}
+
+/** dx = 0, then every input in window i receives dy[i] / (kH·kW) (accumulated in f32 like the reference). */
+export function avgPoolBackward(
+  dy: usize, planes: i32, height: i32, width: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, dx: usize
+): void {
+  const plane = height * width
+  const scale: f64 = 1.0 / <f64>(kernelH * kernelW)
+  memory.fill(dx, 0, <usize>(planes * plane) * 4)
+  let o: usize = 0
+  for (let pl = 0; pl < planes; pl++) {
+    const base = dx + <usize>(pl * plane) * 4
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * strideH - padTop
+      const iy0 = max(y0, 0)
+      const iy1 = min(y0 + kernelH, height)
+      for (let ox = 0; ox < outW; ox++, o += 4) {
+        const x0 = ox * strideW - padLeft
+        const ix0 = max(x0, 0)
+        const ix1 = min(x0 + kernelW, width)
+        const g = <f64>load<f32>(dy + o) * scale
+        for (let iy = iy0; iy < iy1; iy++) {
+          const row = base + <usize>(iy * width) * 4
+          for (let ix = ix0; ix < ix1; ix++) {
+            const d = row + <usize>ix * 4
+            store<f32>(d, <f32>(<f64>load<f32>(d) + g))
+          }
+        }
+      }
+    }
+  }
+}
