@@ -91,7 +91,9 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 describe('live-runs store (real backend, real engine)', () => {
   it('joins history and live events at the seam: no duplicates, no gaps, identical to the stored curves', async () => {
     const { b, historyLastSteps } = connect(400)
-    const epochs = 5
+    // Long enough that the run still trains while the store loads its history, even when the engine
+    // process gets a whole core to itself (5 epochs could end before the first history fetch).
+    const epochs = 20
     const run = await b.service.invoke('runs:start', { name: 'seam', network, training: training(epochs) })
     // Watch the steps that arrive while the store loads.
     const liveSteps: number[] = []
