@@ -89,15 +89,16 @@ describe.skipIf(!chromium)('the run view in Chromium through tatami serve', () =
     const paused = await lossPoints(page)
     await page.waitForTimeout(500)
     expect(await lossPoints(page)).toBe(paused)
-    expect(await page.getByTestId('run-pause').isDisabled()).toBe(true)
+    // The buttons follow the status on the next render; poll rather than read once.
+    await expect.poll(() => page.getByTestId('run-pause').isDisabled(), { timeout: 10_000 }).toBe(true)
 
     await page.getByTestId('run-resume').click()
     await waitStatus(page, 'running')
     await waitMorePoints(page, paused)
     await page.getByTestId('run-stop').click()
     await waitStatus(page, 'stopped')
-    expect(await page.getByTestId('run-stop').isDisabled()).toBe(true)
-    expect(await page.getByTestId('run-pause').isDisabled()).toBe(true)
+    await expect.poll(() => page.getByTestId('run-stop').isDisabled(), { timeout: 10_000 }).toBe(true)
+    await expect.poll(() => page.getByTestId('run-pause').isDisabled(), { timeout: 10_000 }).toBe(true)
     // Every stored step is on the chart, once.
     const stored = await api.invoke<{ step: number }[]>('metrics:series', { runId: run.id, name: 'loss', split: 'train', maxPoints: 10_000 })
     await waitPoints(page, stored.length)
