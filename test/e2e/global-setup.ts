@@ -1,7 +1,8 @@
 /**
- * Before any test: make sure the built app (out/) is at least as new as its sources, so the end-to-end
- * tests drive what the sources say. `npm run build` (CI) leaves nothing to do; after editing a source,
- * or on a fresh clone, this runs `electron-vite build` once (a few seconds).
+ * Before any test: make sure the WebAssembly kernels (resources/wasm) and the built app (out/) are at
+ * least as new as their sources, so every test drives what the sources say. `npm test` and `npm run
+ * build` (CI) leave nothing to do; after editing a source, or on a fresh clone run as `npx vitest`,
+ * this runs `asc` and/or `electron-vite build` once (a few seconds each).
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
@@ -18,7 +19,16 @@ function newestMtime(path: string): number {
   return newest
 }
 
+/** Stale kernels fail at load (a module built before shared memory cannot link to the engine's memory). */
+function buildWasmIfStale(): void {
+  const outputs = ['kernels-simd.wasm', 'kernels-relaxed.wasm'].map((f) => join(root, 'resources/wasm', f))
+  const sourcesTime = Math.max(newestMtime(join(root, 'src-engine/wasm/assembly')), newestMtime(join(root, 'asconfig.json')))
+  if (outputs.every((o) => existsSync(o) && statSync(o).mtimeMs >= sourcesTime)) return
+  execFileSync('npm', ['run', 'build:wasm'], { cwd: root, stdio: 'inherit' })
+}
+
 export default function setup(): void {
+  buildWasmIfStale()
   const built = join(root, 'out/renderer/index.html')
   const sourcesTime = Math.max(...SOURCES.map((s) => newestMtime(join(root, s))))
   if (existsSync(built) && statSync(built).mtimeMs >= sourcesTime) return

@@ -41,8 +41,14 @@ interface Harness {
 /**
  * A WorkbenchClient over the service; metrics:series waits `seriesDelayMs` before and after reading.
  * `dropSteps` run:steps events are lost after `dropAfterStep` (a transport that missed some).
+ * `lateControlAnswers`: the answer to runs:pause/stop arrives only after the run's next status event
+ * (over HTTP, answers and events travel on different connections and can overtake each other).
  */
-function connect(seriesDelayMs = 0, drop: { dropSteps: number; dropAfterStep: number } = { dropSteps: 0, dropAfterStep: 0 }): Harness {
+function connect(
+  seriesDelayMs = 0,
+  drop: { dropSteps: number; dropAfterStep: number } = { dropSteps: 0, dropAfterStep: 0 },
+  lateControlAnswers = false
+): Harness {
   let toDrop = drop.dropSteps
   // The JavaScript kernels: these tests need steps still arriving while the history loads (the seam),
   // and the WebAssembly kernels can finish a whole run on shapes within that window.
@@ -53,6 +59,20 @@ function connect(seriesDelayMs = 0, drop: { dropSteps: number; dropAfterStep: nu
     async invoke<C extends WorkbenchChannel>(channel: C, request: WorkbenchRequest<C>): Promise<WorkbenchResponse<C>> {
       const wire = JSON.parse(JSON.stringify(request)) as unknown
       if (channel === 'metrics:series' && seriesDelayMs > 0) await sleep(seriesDelayMs)
+      if (lateControlAnswers && (channel === 'runs:pause' || channel === 'runs:stop')) {
+        const { runId } = request as WorkbenchRequest<'runs:pause'>
+        // Registered after the store's own subscription, so the store has seen the event when this resolves.
+        const statusSeen = new Promise<void>((resolve) => {
+          const off = b.service.events.on('run:status', (e) => {
+            if (e.runId !== runId) return
+            off()
+            resolve()
+          })
+        })
+        const answer = JSON.parse(JSON.stringify(await b.service.invoke(channel, wire))) as WorkbenchResponse<C>
+        await statusSeen
+        return answer
+      }
       const result = JSON.parse(JSON.stringify(await b.service.invoke(channel, wire))) as WorkbenchResponse<C>
       if (channel === 'metrics:series') {
         const r = request as WorkbenchRequest<'metrics:series'>
@@ -157,6 +177,24 @@ describe('live-runs store (real backend, real engine)', () => {
     expect(steps(live.series.loss)).toEqual(range(1, db.length))
     expect(live.series.loss).toEqual(db)
     await expect(store.control(run.id, 'resume')).rejects.toMatchObject({ name: 'Conflict' })
+  })
+
+  it('keeps the status from the events when a control answer arrives after them', async () => {
+    const { b } = connect(0, undefined, true)
+    const run = await b.service.invoke('runs:start', { name: 'late answers', network, training: training(50) })
+    const store = useLiveRunsStore()
+    const live: LiveRun = await store.open(run.id)
+    await until('a few steps', () => live.lastStep >= 5)
+    // The answer says 'running' (the engine had not paused yet when it was written); the event that
+    // came before it said 'paused' and is the newer truth.
+    await store.control(run.id, 'pause')
+    expect(live.status).toBe('paused')
+    expect(await b.manager.settled(String(run.id))).toBe('paused')
+    await store.control(run.id, 'resume')
+    await until('running again', () => live.status === 'running' && live.lastStep > 0)
+    await store.control(run.id, 'stop')
+    expect(live.status).toBe('stopped')
+    expect(await b.manager.settled(String(run.id))).toBe('stopped')
   })
 
   it('reloads the history when events were missed, and ends with every step once', async () => {

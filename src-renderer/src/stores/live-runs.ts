@@ -79,6 +79,8 @@ export interface LiveRun {
   revision: number
   /** Goes up when the series were reloaded in place (a resync): derived curves must be rebuilt. */
   generation: number
+  /** Status events applied so far: an answer requested before the latest of them is older than it. */
+  statusEvents: number
 }
 
 type RunEvent =
@@ -264,6 +266,7 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
       }
       case 'status': {
         const { status, message, error } = event.payload
+        live.statusEvents++
         live.status = status
         live.message = message ?? null
         if (error) live.error = error
@@ -297,11 +300,16 @@ export const useLiveRunsStore = defineStore('live-runs', () => {
     }
   }
 
-  /** Pause, resume or stop; the record in the answer replaces the shown one. Throws what the backend says. */
+  /**
+   * Pause, resume or stop; the record in the answer replaces the shown one unless a status event came
+   * while it was on its way (over HTTP the two travel apart: a 'paused' event can arrive before the
+   * answer written while the run was still running). Throws what the backend says.
+   */
   async function control(runId: number, action: 'pause' | 'resume' | 'stop'): Promise<void> {
+    const eventsBefore = runs.get(runId)?.statusEvents
     const run = await useWorkbench().invoke(`runs:${action}`, { runId })
     const live = runs.get(runId)
-    if (live) {
+    if (live && live.statusEvents === eventsBefore) {
       setRecord(live, run)
       live.status = run.status
     }
@@ -344,7 +352,8 @@ export function emptyRun(runId: number): LiveRun {
     loading: true,
     loadError: null,
     revision: 0,
-    generation: 0
+    generation: 0,
+    statusEvents: 0
   }
 }
 
