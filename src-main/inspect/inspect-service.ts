@@ -50,13 +50,15 @@ export function createInspectService({ store, inspector, datasets }: InspectServ
     return run
   }
 
+  const noInsight = (run: RunRecord, epoch: number): NotFoundError => {
+    const recorded = store.insightEpochs(run.id)
+    const which = recorded.length ? `recorded epochs: ${recorded.map((e) => e + 1).join(', ')}` : 'nothing was recorded for it (no validation split, or trained before Tatami recorded insights)'
+    return new NotFoundError(`run ${run.id} has no record of epoch ${epoch + 1}; ${which}`)
+  }
+
   const requireInsight = (run: RunRecord, epoch: number): InsightRecord => {
     const insight = store.loadInsight(run.id, epoch)
-    if (!insight) {
-      const recorded = store.insightEpochs(run.id)
-      const which = recorded.length ? `recorded epochs: ${recorded.map((e) => e + 1).join(', ')}` : 'nothing was recorded for it (no validation split, or trained before Tatami recorded insights)'
-      throw new NotFoundError(`run ${run.id} has no record of epoch ${epoch + 1}; ${which}`)
-    }
+    if (!insight) throw noInsight(run, epoch)
     return insight
   }
 
@@ -66,17 +68,31 @@ export function createInspectService({ store, inspector, datasets }: InspectServ
     return names && names.length === count ? names : Array.from({ length: count }, (_, i) => String(i))
   }
 
+  const noArtifact = (run: RunRecord, kind: Exclude<WeightsChoice, object>): NotFoundError =>
+    new NotFoundError(`run ${run.id} has no ${kind} weights${run.status === 'running' || run.status === 'queued' ? ' yet (it has not finished)' : ''}`)
+
+  /** Epoch weights that were never recorded, or were thinned out of a long run. */
+  const noEpochWeights = (run: RunRecord, epoch: number): NotFoundError => {
+    if (!store.loadInsight(run.id, epoch)) return noInsight(run, epoch)
+    const kept = store.weightEpochs(run.id)
+    return new NotFoundError(`run ${run.id} kept no weights of epoch ${epoch + 1} (a long run keeps evenly spaced epochs); epochs with weights: ${kept.map((e) => e + 1).join(', ')}`)
+  }
+
   const weightsOf = (run: RunRecord, choice: WeightsChoice): StateDict => {
-    if (typeof choice === 'object') return decodeStateDict(requireInsight(run, choice.epoch).weights)
+    if (typeof choice === 'object') {
+      const bytes = store.loadEpochWeights(run.id, choice.epoch)
+      if (!bytes) throw noEpochWeights(run, choice.epoch)
+      return decodeStateDict(bytes)
+    }
     const artifact = store.loadArtifact(run.id, choice)
-    if (!artifact) throw new NotFoundError(`run ${run.id} has no ${choice} weights${run.status === 'running' || run.status === 'queued' ? ' yet (it has not finished)' : ''}`)
+    if (!artifact) throw noArtifact(run, choice)
     return decodeStateDict(artifact.bytes)
   }
 
   /** Identifies one version of a run's weights: the same key is never reused for other weights. */
   const modelKey = (run: RunRecord, choice: WeightsChoice): string => {
     const stamp = store.weightsStamp(run.id, typeof choice === 'object' ? { epoch: choice.epoch } : { artifact: choice })
-    if (stamp === null) weightsOf(run, choice) // throws the NotFound that explains what is missing
+    if (stamp === null) throw typeof choice === 'object' ? noEpochWeights(run, choice.epoch) : noArtifact(run, choice)
     return `${run.id}:${typeof choice === 'object' ? `epoch-${choice.epoch}` : choice}:${stamp}`
   }
 
@@ -90,6 +106,7 @@ export function createInspectService({ store, inspector, datasets }: InspectServ
       return {
         runId,
         epochs,
+        weightEpochs: store.weightEpochs(runId),
         classes: await classNames(run, classes),
         inputShape: run.network.input.shape.slice(),
         validationSize: last ? last.labels.length : (run.summary?.validationSize ?? 0),

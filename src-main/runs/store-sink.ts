@@ -102,7 +102,7 @@ export class StoreRunSink implements RunSink {
 
   saveInsight(runId: string, insight: EpochInsight): void {
     const { epoch, classes, scoreKind, k, confusion, labels, topLabels, topScores, histograms, weights } = insight
-    this.store.saveInsight(storeRunId(runId), { epoch, classes, scoreKind, k, confusion, labels, topLabels, topScores, histograms, weights: encodeStateDict(weights) })
+    this.store.saveInsight(storeRunId(runId), { epoch, classes, scoreKind, k, confusion, labels, topLabels, topScores, histograms }, encodeStateDict(weights))
   }
 
   /**

@@ -143,6 +143,19 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL,
     PRIMARY KEY (run_id, epoch)
   );
+  `,
+  // 6: an epoch's weights apart from the rest of its insight, so long runs can thin them
+  // (src-main/store/weight-snapshots.ts) and keep every epoch's confusion, predictions and histograms.
+  `
+  CREATE TABLE epoch_weights (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    weights BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, epoch)
+  );
+  INSERT INTO epoch_weights (run_id, epoch, weights, created_at) SELECT run_id, epoch, weights, created_at FROM epoch_insights;
+  ALTER TABLE epoch_insights DROP COLUMN weights;
   `
 ]
 

@@ -9,6 +9,7 @@ import { openDatabase, type OpenOptions, type SqliteDatabase } from './database'
 import { StoreError, toStoreError } from './errors'
 import { flattenHyperparameters } from './hyperparameters'
 import { METRIC_BLOCK_SHIFT, RUN_STATUSES } from './migrations'
+import { snapshotsToDrop } from './weight-snapshots'
 import type {
   CheckpointKind,
   ExperimentRecord,
@@ -557,14 +558,18 @@ export class RunStore {
 
   // ---- insights (what a run recorded at each validated epoch end) ----------------------------
 
-  /** Stores one epoch's insight, replacing the epoch's earlier one (a resumed run replays epochs). */
-  saveInsight(runId: number, insight: InsightRecord): void {
+  /**
+   * Stores one epoch's insight and its weights (state-dict bytes), replacing the epoch's earlier ones (a
+   * resumed run replays epochs); past MAX_WEIGHT_SNAPSHOTS the run's epoch weights are thinned.
+   */
+  saveInsight(runId: number, insight: InsightRecord, weights: Uint8Array): void {
     this.guard(`save the insight of epoch ${insight.epoch + 1} of run ${runId}`, () =>
       this.db.transaction(() => {
         this.requireRun(runId)
+        const now = Date.now()
         this.stmt(
-          `INSERT OR REPLACE INTO epoch_insights (run_id, epoch, classes, score_kind, k, confusion, labels, top_labels, top_scores, histograms, weights, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+          `INSERT OR REPLACE INTO epoch_insights (run_id, epoch, classes, score_kind, k, confusion, labels, top_labels, top_scores, histograms, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         ).run(
           runId,
           insight.epoch,
@@ -576,9 +581,11 @@ export class RunStore {
           typedBytes(insight.topLabels),
           typedBytes(insight.topScores),
           JSON.stringify(insight.histograms),
-          toBuffer(insight.weights),
-          Date.now()
+          now
         )
+        this.stmt('INSERT OR REPLACE INTO epoch_weights (run_id, epoch, weights, created_at) VALUES (?, ?, ?, ?)').run(runId, insight.epoch, toBuffer(weights), now)
+        const drop = this.stmt('DELETE FROM epoch_weights WHERE run_id = ? AND epoch = ?')
+        for (const epoch of snapshotsToDrop(this.weightEpochs(runId))) drop.run(runId, epoch)
       })()
     )
   }
@@ -597,11 +604,26 @@ export class RunStore {
     })
   }
 
-  /** When an epoch's insight or an artifact was stored (identifies a version of those weights), or null. */
+  /** Epochs (0-based, ascending) whose weights are kept (all of them up to MAX_WEIGHT_SNAPSHOTS, then evenly spaced ones). */
+  weightEpochs(runId: number): number[] {
+    return this.guard(`list the epoch weights of run ${runId}`, () =>
+      (this.stmt('SELECT epoch FROM epoch_weights WHERE run_id = ? ORDER BY epoch').all(runId) as { epoch: number }[]).map((r) => r.epoch)
+    )
+  }
+
+  /** An epoch's weights (state-dict bytes), or null when none were recorded or they were thinned out. */
+  loadEpochWeights(runId: number, epoch: number): Uint8Array | null {
+    return this.guard(`load the weights of epoch ${epoch + 1} of run ${runId}`, () => {
+      const row = this.stmt('SELECT weights FROM epoch_weights WHERE run_id = ? AND epoch = ?').get(runId, epoch) as { weights: Buffer } | undefined
+      return row ? toUint8(row.weights) : null
+    })
+  }
+
+  /** When an epoch's weights or an artifact were stored (identifies a version of those weights), or null. */
   weightsStamp(runId: number, of: { epoch: number } | { artifact: string }): number | null {
     return this.guard(`look up weights of run ${runId}`, () => {
       const row = ('epoch' in of
-        ? this.stmt('SELECT created_at FROM epoch_insights WHERE run_id = ? AND epoch = ?').get(runId, of.epoch)
+        ? this.stmt('SELECT created_at FROM epoch_weights WHERE run_id = ? AND epoch = ?').get(runId, of.epoch)
         : this.stmt('SELECT created_at FROM artifacts WHERE run_id = ? AND kind = ?').get(runId, of.artifact)) as { created_at: number } | undefined
       return row ? row.created_at : null
     })
@@ -833,7 +855,6 @@ interface InsightRow {
   top_labels: Buffer
   top_scores: Buffer
   histograms: string
-  weights: Buffer
   created_at: number
 }
 
@@ -850,7 +871,6 @@ function insightFromRow(row: InsightRow): InsightRecord {
     topLabels: new Uint16Array(copy(row.top_labels)),
     topScores: new Float32Array(copy(row.top_scores)),
     histograms: JSON.parse(row.histograms) as InsightHistograms,
-    weights: toUint8(row.weights),
     createdAt: row.created_at
   }
 }

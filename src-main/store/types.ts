@@ -160,8 +160,6 @@ export interface InsightRecord {
   topLabels: Uint16Array
   topScores: Float32Array
   histograms: InsightHistograms
-  /** State-dict bytes (encodeStateDict). */
-  weights: Uint8Array
   /** When it was stored (ms since 1970); set by the store. */
   createdAt?: number
 }

@@ -33,7 +33,7 @@ const invoke: WorkbenchBackend['service']['invoke'] = (channel, raw) => backend.
 describe('inspect channels', () => {
   it('overview: both epochs recorded, class names and shapes from the run', async () => {
     const o = await invoke('inspect:overview', { runId: run.id })
-    expect(o).toEqual({ runId: run.id, epochs: [0, 1], classes: expect.any(Array), inputShape: [1, 16, 16], validationSize: 200, hasFinal: true, hasBest: true, scoreKind: 'probability' })
+    expect(o).toEqual({ runId: run.id, epochs: [0, 1], weightEpochs: [0, 1], classes: expect.any(Array), inputShape: [1, 16, 16], validationSize: 200, hasFinal: true, hasBest: true, scoreKind: 'probability' })
     expect(o.classes).toHaveLength(4)
     // 'run:insight' told subscribers as each epoch's record was stored.
     expect(insightEvents).toEqual([
@@ -138,6 +138,18 @@ describe('inspect channels', () => {
     const again = await invoke('inspect:forward', { runId: run.id, weights: { epoch: 0 }, input: { kind: 'sample', index: 1 } })
     expect(again.layers).toHaveLength(5)
     expect(client.launches).toBe(launches + 1)
+  })
+
+  it('an epoch whose weights were thinned out keeps its confusion and mistakes, and says which epochs have weights', async () => {
+    // What thinning a long run does to an epoch (the policy itself is tested with the store).
+    backend.store.db.prepare('DELETE FROM epoch_weights WHERE run_id = ? AND epoch = 0').run(run.id)
+    const o = await invoke('inspect:overview', { runId: run.id })
+    expect([o.epochs, o.weightEpochs]).toEqual([[0, 1], [1]])
+    expect((await invoke('inspect:confusion', { runId: run.id, epoch: 0 })).total).toBe(200)
+    const missing = /run \d+ kept no weights of epoch 1 \(a long run keeps evenly spaced epochs\); epochs with weights: 2$/
+    await expect(invoke('inspect:filters', { runId: run.id, weights: { epoch: 0 } })).rejects.toMatchObject({ code: 'NotFound', message: expect.stringMatching(missing) })
+    await expect(invoke('inspect:forward', { runId: run.id, weights: { epoch: 0 }, input: { kind: 'sample', index: 1 } })).rejects.toMatchObject({ code: 'NotFound', message: expect.stringMatching(missing) })
+    await expect(invoke('inspect:filters', { runId: run.id, weights: { epoch: 7 } })).rejects.toThrow(/no record of epoch 8; recorded epochs: 1, 2/)
   })
 })
 

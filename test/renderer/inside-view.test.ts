@@ -107,7 +107,7 @@ const histograms: HistogramsResponse = {
   }))
 }
 
-const overview: InspectOverview = { runId: 7, epochs: [0, 1], classes, inputShape: [1, 8, 8], validationSize: VALIDATION, hasFinal: true, hasBest: true, scoreKind: 'probability' }
+const overview: InspectOverview = { runId: 7, epochs: [0, 1], weightEpochs: [0, 1], classes, inputShape: [1, 8, 8], validationSize: VALIDATION, hasFinal: true, hasBest: true, scoreKind: 'probability' }
 
 type Handler = (request: never) => unknown
 function fakeClient(overrides: Partial<Record<WorkbenchChannel, Handler>> = {}) {
@@ -407,7 +407,7 @@ describe('InsideView', () => {
     w.unmount()
 
     setActivePinia(createPinia())
-    const empty = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [], hasBest: false }) })
+    const empty = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [], weightEpochs: [], hasBest: false }) })
     const { w: w2 } = await mountInside(empty)
     expect(w2.get('[data-testid="inside-nothing-recorded"]').text()).toContain('use its final weights')
     expect(empty.of('inspect:filters')).toEqual([{ runId: 7, weights: 'final' }])
@@ -419,7 +419,7 @@ describe('InsideView', () => {
     w2.unmount()
 
     setActivePinia(createPinia())
-    const noVal = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [], hasBest: false, validationSize: 0 }) })
+    const noVal = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [], weightEpochs: [], hasBest: false, validationSize: 0 }) })
     const { w: w3 } = await mountInside(noVal)
     await openTab(w3, 'features')
     expect(w3.find('[data-testid="features-no-samples"]').exists()).toBe(true)
@@ -430,7 +430,7 @@ describe('InsideView', () => {
 
   it('waits for a run that has recorded nothing yet instead of asking for weights it does not have', async () => {
     const epochs: number[] = []
-    const fake = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [...epochs], hasBest: false, hasFinal: false, validationSize: epochs.length ? 60 : 0 }) })
+    const fake = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [...epochs], weightEpochs: [...epochs], hasBest: false, hasFinal: false, validationSize: epochs.length ? 60 : 0 }) })
     const { w } = await mountInside(fake)
     expect(w.find('[data-testid="filters-waiting"]').exists()).toBe(true)
     await openTab(w, 'draw')
@@ -451,9 +451,34 @@ describe('InsideView', () => {
     w.unmount()
   })
 
+  it('offers only the epochs whose weights a long run kept; a thinned-out choice moves to the nearest earlier one', async () => {
+    const epochs = [0, 1, 2, 3, 4]
+    let weightEpochs = [0, 1, 2, 3, 4]
+    const fake = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [...epochs], weightEpochs: [...weightEpochs], hasBest: false, hasFinal: false }) })
+    const { w } = await mountInside(fake)
+    const store = useInsideStore()
+    expect(w.get('[data-testid="inside-summary"]').text()).not.toContain('weights kept')
+    await w.get('[data-testid="filters-weights"]').setValue('3')
+    await flushPromises()
+    expect(fake.of('inspect:filters').at(-1)).toEqual({ runId: 7, weights: { epoch: 3 } })
+    // Epoch 6 is recorded and the store thinned the weights to even epochs plus the newest.
+    epochs.push(5, 6)
+    weightEpochs = [0, 2, 4, 6]
+    for (const cb of fake.listeners.get('run:insight') ?? []) cb({ runId: 7, epoch: 6 })
+    await flushPromises()
+    expect(store.filtersWeights).toEqual({ epoch: 2 })
+    expect(fake.of('inspect:filters').at(-1)).toEqual({ runId: 7, weights: { epoch: 2 } })
+    expect(w.get('[data-testid="filters-weights"]').attributes('max')).toBe('3')
+    expect(w.get('[data-testid="inside-summary"]').text()).toContain('7 recorded epochs (weights kept for 4, evenly spaced)')
+    // The confusion matrix still offers every recorded epoch.
+    await openTab(w, 'confusion')
+    expect(w.get('[data-testid="confusion-epoch"]').attributes('max')).toBe('6')
+    w.unmount()
+  })
+
     it('follows a run that is still training: a new epoch refreshes the overview', async () => {
     const epochs = [0]
-    const fake = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [...epochs], hasBest: false, hasFinal: false }) })
+    const fake = fakeClient({ 'inspect:overview': () => ({ ...overview, epochs: [...epochs], weightEpochs: [...epochs], hasBest: false, hasFinal: false }) })
     const { w } = await mountInside(fake)
     const store = useInsideStore()
     expect(store.epoch).toBe(0)

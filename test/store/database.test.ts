@@ -25,7 +25,7 @@ describe('openDatabase', () => {
   it('creates every table on an empty file, sets the schema version, WAL and foreign keys', () => {
     const path = tempDbPath()
     const db = openDatabase(path)
-    expect(tables(db)).toEqual(['artifacts', 'checkpoints', 'epoch_insights', 'experiments', 'hyperparameters', 'metric_blocks', 'metrics', 'networks', 'runs'])
+    expect(tables(db)).toEqual(['artifacts', 'checkpoints', 'epoch_insights', 'epoch_weights', 'experiments', 'hyperparameters', 'metric_blocks', 'metrics', 'networks', 'runs'])
     expect(schemaVersion(db)).toBe(MIGRATIONS.length)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)

@@ -72,10 +72,10 @@ export const useInsideStore = defineStore('inside', () => {
   const overview = slot<InspectOverview>()
   const tab = ref<InsideTab>('filters')
 
-  /** Slider positions over the recorded epochs, then best and final weights. */
+  /** Slider positions over the epochs with kept weights, then best and final weights. */
   const choices = computed<WeightsChoice[]>(() => {
     const o = overview.data
-    return o ? weightsChoices(o.epochs, o.hasBest, o.hasFinal) : []
+    return o ? weightsChoices(o.weightEpochs, o.hasBest, o.hasFinal) : []
   })
   /** Whether these weights exist for the run (a run that has not finished an epoch has none). */
   function available(w: WeightsChoice): boolean {
@@ -105,8 +105,9 @@ export const useInsideStore = defineStore('inside', () => {
   const forwardWeights = ref<WeightsChoice>('final')
   const sampleIndex = ref(0)
   const forward = slot<ForwardResponse>()
-  /** The sample whose activations forward.data holds. */
+  /** The sample whose activations forward.data holds, and the weights they were computed with. */
   const shownIndex = ref<number | null>(null)
+  let shownForwardWeights: WeightsChoice | null = null
   /** Mistakes of the forward weights' epoch, for "next mistake". */
   let walked: { epoch: number; indices: number[] } | null = null
   const walkError = ref<string | null>(null)
@@ -116,8 +117,18 @@ export const useInsideStore = defineStore('inside', () => {
   function defaultWeights(o: InspectOverview): WeightsChoice {
     if (o.hasBest) return 'best'
     if (o.hasFinal) return 'final'
-    const last = o.epochs.at(-1)
+    const last = o.weightEpochs.at(-1)
     return last === undefined ? 'final' : { epoch: last }
+  }
+
+  /**
+   * The same weights if the new overview still has them; an epoch thinned out of a long run becomes the
+   * nearest earlier epoch with weights; otherwise the default.
+   */
+  function keptWeights(o: InspectOverview, w: WeightsChoice): WeightsChoice {
+    if (weightsChoices(o.weightEpochs, o.hasBest, o.hasFinal).some((c) => sameWeights(c, w))) return w
+    const earlier = typeof w === 'object' ? o.weightEpochs.filter((e) => e < w.epoch).at(-1) : undefined
+    return earlier === undefined ? defaultWeights(o) : { epoch: earlier }
   }
 
   async function open(id: number): Promise<void> {
@@ -159,14 +170,16 @@ export const useInsideStore = defineStore('inside', () => {
         useWorkbench().invoke('inspect:overview', { runId: id })
       ])
       run.value = record
-      const exists = (w: WeightsChoice) => weightsChoices(o.epochs, o.hasBest, o.hasFinal).some((c) => sameWeights(c, w))
       // Weights that did not exist before the run recorded something: its first (or best/final) weights now.
-      if (!exists(filtersWeights.value)) filtersWeights.value = defaultWeights(o)
-      if (!exists(forwardWeights.value)) forwardWeights.value = defaultWeights(o)
+      filtersWeights.value = keptWeights(o, filtersWeights.value)
+      forwardWeights.value = keptWeights(o, forwardWeights.value)
       // On the newest epoch (or none yet): stay on the newest.
       if (epoch.value === null || (before && epoch.value === before.epochs.at(-1))) epoch.value = o.epochs.at(-1) ?? null
       return o
     })
+    // Weights thinned out of a long run while shown: show the nearest kept ones instead.
+    if (filters.data && !sameWeights(filters.data.weights, filtersWeights.value)) void loadFilters()
+    if (forward.data && shownIndex.value !== null && shownForwardWeights && !sameWeights(shownForwardWeights, forwardWeights.value)) void loadForward(shownIndex.value)
     // Histograms already shown gain the new epoch's row.
     const o = overview.data
     if (o && histograms.data && o.epochs.length !== new Set(histograms.data.parameters.flatMap((p) => p.epochs.map((e) => e.epoch))).size) {
@@ -221,7 +234,10 @@ export const useInsideStore = defineStore('inside', () => {
     forwardWeights.value = w
     if (id === null) return null
     const answer = await forward.load(() => useWorkbench().invoke('inspect:forward', { runId: id, weights: w, input: { kind: 'sample', index } }))
-    if (answer) shownIndex.value = index
+    if (answer) {
+      shownIndex.value = index
+      shownForwardWeights = w
+    }
     return answer
   }
 
