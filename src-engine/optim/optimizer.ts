@@ -55,8 +55,11 @@ export interface OptimizerState {
   step: number
   /** The learning rate in force when the state was saved. */
   lr: number
-  /** Per parameter name, its slots by torch's state names, e.g. { exp_avg: [...], exp_avg_sq: [...] }. */
-  slots: Record<string, Record<string, number[]>>
+  /**
+   * Per parameter name, its slots by torch's state names, e.g. { exp_avg, exp_avg_sq }: copies in the
+   * parameter's dtype (binary in a checkpoint; plain arrays, as older checkpoints hold them, load too).
+   */
+  slots: Record<string, Record<string, FloatArray | number[]>>
 }
 
 export interface Optimizer {
@@ -223,8 +226,9 @@ class RuleOptimizer implements Optimizer {
   state(): OptimizerState {
     const slots: OptimizerState['slots'] = {}
     for (const e of this.entries) {
-      const record: Record<string, number[]> = {}
-      this.rule.slotNames.forEach((slot, j) => (record[slot] = Array.from(e.slots[j])))
+      const record: Record<string, FloatArray> = {}
+      // slice(): a copy with its own buffer (the slots may live in the kernels' WebAssembly memory).
+      this.rule.slotNames.forEach((slot, j) => (record[slot] = e.slots[j].slice()))
       slots[e.name] = record
     }
     return { type: this.config.type, step: this.steps, lr: this.lr, slots }
@@ -264,9 +268,9 @@ class RuleOptimizer implements Optimizer {
     const n = e.value.data.length
     for (const slot of this.rule.slotNames) {
       const values = slots[slot]
-      if (!Array.isArray(values)) problems.push(`${e.name}.${slot} is missing`)
+      if (!Array.isArray(values) && !(values instanceof Float32Array) && !(values instanceof Float64Array)) problems.push(`${e.name}.${slot} is missing`)
       else if (values.length !== n) problems.push(`${e.name}.${slot} has ${values.length} values, expected ${n}`)
-      else {
+      else if (Array.isArray(values)) {
         const bad = values.findIndex((v) => typeof v !== 'number')
         if (bad >= 0) problems.push(`${e.name}.${slot}[${bad}] is ${show(values[bad])}, not a number`)
       }

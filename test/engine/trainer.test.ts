@@ -120,6 +120,30 @@ describe('Trainer', () => {
     expect(validateTrainConfig({ ...config(), augmentation: { shift: -1 } }).some((m) => m.startsWith('training.augmentation'))).toBe(true)
   })
 
+  it('writes every tensor, optimizer slots included, as binary after a small header; plain-array slots (older checkpoints) resume the same', async () => {
+    const events: TrainEvent[] = []
+    await new Trainer(spec, config({ epochs: 2 }), data()).run((e) => events.push(e), () => 'pause', 0)
+    const cp = events.find((e): e is Extract<TrainEvent, { type: 'checkpoint' }> => e.type === 'checkpoint' && e.reason === 'pause')!.checkpoint
+    const bytes = encodeCheckpoint(cp)
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + new DataView(bytes.buffer).getUint32(8, true)))) as unknown
+    // No list of numbers longer than the RNG state (6) or a shape: the values are in the binary part.
+    const longestNumbers = (v: unknown): number =>
+      Array.isArray(v)
+        ? Math.max(v.every((x) => typeof x === 'number') ? v.length : 0, ...v.map(longestNumbers))
+        : v && typeof v === 'object'
+          ? Math.max(0, ...Object.values(v).map(longestNumbers))
+          : 0
+    expect(longestNumbers(header)).toBeLessThanOrEqual(6)
+    expect(Object.values(decodeCheckpoint(bytes).optimizer.slots['0.weight'])).toEqual([expect.any(Float32Array), expect.any(Float32Array)])
+
+    const plainSlots = Object.fromEntries(Object.entries(cp.optimizer.slots).map(([name, slots]) => [name, Object.fromEntries(Object.entries(slots).map(([k, v]) => [k, Array.from(v)]))]))
+    const older: Checkpoint = { ...cp, optimizer: { ...cp.optimizer, slots: plainSlots } }
+    const fromTyped = new Trainer(spec, config({ epochs: 2 }), data(), { resumeFrom: decodeCheckpoint(bytes) })
+    const fromPlain = new Trainer(spec, config({ epochs: 2 }), data(), { resumeFrom: decodeCheckpoint(encodeCheckpoint(older)) })
+    expect(stepLosses(collect(fromPlain))).toEqual(stepLosses(collect(fromTyped)))
+    expect(weightsOf(fromPlain)).toEqual(weightsOf(fromTyped))
+  })
+
   it('gives a clear error for a damaged checkpoint', () => {
     const bytes = encodeCheckpoint(new Trainer(spec, config({ epochs: 1 }), data()).checkpoint())
     expect(() => decodeCheckpoint(bytes.subarray(0, 20))).toThrow(/truncated/)

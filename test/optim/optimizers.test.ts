@@ -243,21 +243,25 @@ describe('state() / loadState()', () => {
         optA.lr = lrAt(config.lr, t)
         optA.step()
       }
-      // Through JSON, as a checkpoint would be stored.
-      const saved = JSON.parse(JSON.stringify(optA.state()))
-      expect(saved.step).toBe(5)
-      const second = makeProblem('float32', first.weights())
-      const optB = createOptimizer(config, second.params)
-      optB.loadState(saved)
-      expect(optB.stepCount).toBe(5)
-      expect(optB.lr).toBe(optA.lr)
-      for (let t = 5; t < 10; t++) {
-        second.computeGrads()
-        optB.lr = lrAt(config.lr, t)
-        optB.step()
+      // As posted between processes (typed slots), and through JSON as older checkpoints stored it (plain arrays).
+      const typed = structuredClone(optA.state())
+      const plain = JSON.parse(JSON.stringify(optA.state(), (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v)))
+      for (const slot of Object.values(plain.slots['0.weight'])) expect(slot).toBeInstanceOf(Array)
+      for (const saved of [typed, plain]) {
+        expect(saved.step).toBe(5)
+        const second = makeProblem('float32', first.weights())
+        const optB = createOptimizer(config, second.params)
+        optB.loadState(saved)
+        expect(optB.stepCount).toBe(5)
+        expect(optB.lr).toBe(optA.lr)
+        for (let t = 5; t < 10; t++) {
+          second.computeGrads()
+          optB.lr = lrAt(config.lr, t)
+          optB.step()
+        }
+        expect(second.weights()).toEqual(straight.weights())
+        expect(optB.state()).toEqual(opt.state())
       }
-      expect(second.weights()).toEqual(straight.weights())
-      expect(optB.state()).toEqual(opt.state())
     })
   }
 
@@ -297,7 +301,7 @@ describe('state() / loadState()', () => {
     )
     expect(load({ ...good, step: -1 })).toThrow('step must be a whole number >= 0, got -1')
     expect(fresh.stepCount).toBe(0)
-    expect(fresh.state().slots['0.weight'].exp_avg).toEqual([0, 0, 0])
+    expect(fresh.state().slots['0.weight'].exp_avg).toEqual(new Float64Array(3))
   })
 })
 
@@ -364,7 +368,7 @@ describe('config', () => {
       const opt = createOptimizer({ type: 'adam', lr: 0.1 }, problem.params)
       problem.computeGrads()
       opt.step()
-      return opt.state().slots['0.weight'].exp_avg_sq
+      return Array.from(opt.state().slots['0.weight'].exp_avg_sq)
     }
     expect(savedSlot('float32').every((v) => Math.fround(v) === v)).toBe(true)
     expect(savedSlot('float64').some((v) => Math.fround(v) !== v)).toBe(true)
