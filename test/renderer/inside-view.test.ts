@@ -461,6 +461,7 @@ describe('InsideView', () => {
     await w.get('[data-testid="filters-weights"]').setValue('3')
     await flushPromises()
     expect(fake.of('inspect:filters').at(-1)).toEqual({ runId: 7, weights: { epoch: 3 } })
+    await store.loadForward(4, { epoch: 3 })
     // Epoch 6 is recorded and the store thinned the weights to even epochs plus the newest.
     epochs.push(5, 6)
     weightEpochs = [0, 2, 4, 6]
@@ -468,6 +469,7 @@ describe('InsideView', () => {
     await flushPromises()
     expect(store.filtersWeights).toEqual({ epoch: 2 })
     expect(fake.of('inspect:filters').at(-1)).toEqual({ runId: 7, weights: { epoch: 2 } })
+    expect(fake.of('inspect:forward').at(-1)).toEqual({ runId: 7, weights: { epoch: 2 }, input: { kind: 'sample', index: 4 } })
     expect(w.get('[data-testid="filters-weights"]').attributes('max')).toBe('3')
     expect(w.get('[data-testid="inside-summary"]').text()).toContain('7 recorded epochs (weights kept for 4, evenly spaced)')
     // The confusion matrix still offers every recorded epoch.

@@ -138,6 +138,7 @@ export const useInsideStore = defineStore('inside', () => {
     walked = null
     run.value = null
     shownIndex.value = null
+    shownForwardWeights = null
     sampleIndex.value = 0
     mistakesOffset.value = 0
     // The defaults are set before the overview shows, so the first views ask for the right weights and epoch.
@@ -178,8 +179,10 @@ export const useInsideStore = defineStore('inside', () => {
       return o
     })
     // Weights thinned out of a long run while shown: show the nearest kept ones instead.
-    if (filters.data && !sameWeights(filters.data.weights, filtersWeights.value)) void loadFilters()
-    if (forward.data && shownIndex.value !== null && shownForwardWeights && !sameWeights(shownForwardWeights, forwardWeights.value)) void loadForward(shownIndex.value)
+    if (filters.data && !filters.loading && !sameWeights(filters.data.weights, filtersWeights.value)) void loadFilters()
+    if (forward.data && !forward.loading && shownIndex.value !== null && shownForwardWeights && !sameWeights(shownForwardWeights, forwardWeights.value)) {
+      void loadForward(shownIndex.value)
+    }
     // Histograms already shown gain the new epoch's row.
     const o = overview.data
     if (o && histograms.data && o.epochs.length !== new Set(histograms.data.parameters.flatMap((p) => p.epochs.map((e) => e.epoch))).size) {
