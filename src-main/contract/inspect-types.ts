@@ -17,8 +17,8 @@ export interface InspectOverview {
   /** 0-based epochs with a recorded insight, ascending. Empty for runs trained before this was recorded. */
   epochs: number[]
   /**
-   * 0-based epochs whose weights are kept, ascending: every recorded epoch up to 32 of them, then evenly
-   * spaced ones plus the newest (src-main/store/weight-snapshots.ts). A subset of `epochs`.
+   * 0-based epochs whose weights are kept, ascending: every recorded epoch up to 32 of them (fewer for a
+   * big model), then evenly spaced ones plus the newest (src-main/store/weight-snapshots.ts). A subset of `epochs`.
    */
   weightEpochs: number[]
   classes: string[]

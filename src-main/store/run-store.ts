@@ -9,7 +9,7 @@ import { openDatabase, type OpenOptions, type SqliteDatabase } from './database'
 import { StoreError, toStoreError } from './errors'
 import { flattenHyperparameters } from './hyperparameters'
 import { METRIC_BLOCK_SHIFT, RUN_STATUSES } from './migrations'
-import { snapshotsToDrop } from './weight-snapshots'
+import { snapshotCap, snapshotsToDrop } from './weight-snapshots'
 import type {
   CheckpointKind,
   ExperimentRecord,
@@ -560,7 +560,7 @@ export class RunStore {
 
   /**
    * Stores one epoch's insight and its weights (state-dict bytes), replacing the epoch's earlier ones (a
-   * resumed run replays epochs); past MAX_WEIGHT_SNAPSHOTS the run's epoch weights are thinned.
+   * resumed run replays epochs); past snapshotCap() snapshots the run's epoch weights are thinned.
    */
   saveInsight(runId: number, insight: InsightRecord, weights: Uint8Array): void {
     this.guard(`save the insight of epoch ${insight.epoch + 1} of run ${runId}`, () =>
@@ -585,7 +585,7 @@ export class RunStore {
         )
         this.stmt('INSERT OR REPLACE INTO epoch_weights (run_id, epoch, weights, created_at) VALUES (?, ?, ?, ?)').run(runId, insight.epoch, toBuffer(weights), now)
         const drop = this.stmt('DELETE FROM epoch_weights WHERE run_id = ? AND epoch = ?')
-        for (const epoch of snapshotsToDrop(this.weightEpochs(runId))) drop.run(runId, epoch)
+        for (const epoch of snapshotsToDrop(this.weightEpochs(runId), snapshotCap(weights.byteLength))) drop.run(runId, epoch)
       })()
     )
   }
@@ -604,7 +604,7 @@ export class RunStore {
     })
   }
 
-  /** Epochs (0-based, ascending) whose weights are kept (all of them up to MAX_WEIGHT_SNAPSHOTS, then evenly spaced ones). */
+  /** Epochs (0-based, ascending) whose weights are kept (all of them up to snapshotCap(), then evenly spaced ones). */
   weightEpochs(runId: number): number[] {
     return this.guard(`list the epoch weights of run ${runId}`, () =>
       (this.stmt('SELECT epoch FROM epoch_weights WHERE run_id = ? ORDER BY epoch').all(runId) as { epoch: number }[]).map((r) => r.epoch)

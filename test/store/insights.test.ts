@@ -3,7 +3,7 @@ import { RunStore } from '../../src-main/store/run-store'
 import { openDatabase } from '../../src-main/store/database'
 import { MIGRATIONS } from '../../src-main/store/migrations'
 import type { InsightRecord } from '../../src-main/store/types'
-import { MAX_WEIGHT_SNAPSHOTS, snapshotStride, snapshotsToDrop } from '../../src-main/store/weight-snapshots'
+import { MAX_WEIGHT_SNAPSHOTS, snapshotCap, snapshotStride, snapshotsToDrop } from '../../src-main/store/weight-snapshots'
 import { newRun, tempDbPath } from './fixtures'
 
 let stores: RunStore[] = []
@@ -132,5 +132,17 @@ describe('which epochs keep their weights', () => {
     // Only the newest epoch sets the stride: what is left of earlier thinning is not thinned again sooner.
     expect(snapshotsToDrop([0, 4, 8, 9, 10], 4)).toEqual([9])
     expect(() => snapshotsToDrop(all(3), 1)).toThrow(/at least 2/)
+  })
+
+  it('keeps fewer snapshots of a big model: 128 MiB at most, never fewer than 4', () => {
+    const MiB = 1024 * 1024
+    expect(snapshotCap(242 * 1024)).toBe(32) // LeNet-5
+    expect(snapshotCap(1.8 * MiB)).toBe(32) // small VGG
+    expect(snapshotCap(4 * MiB)).toBe(32)
+    expect(snapshotCap(12.8 * MiB)).toBe(10) // "Overfit me", 3.2 M parameters
+    expect(snapshotCap(100 * MiB)).toBe(4)
+    expect(snapshotCap(0)).toBe(32)
+    // 60 epochs of "Overfit me" keep 0, 8, …, 56 and 59: 9 snapshots, 115 MiB.
+    expect(60 - snapshotsToDrop(Array.from({ length: 60 }, (_, i) => i), snapshotCap(12.8 * MiB)).length).toBe(9)
   })
 })
