@@ -84,3 +84,41 @@ describe('compare store', () => {
     expect([...f.listeners.values()].every((s) => s.size === 0)).toBe(true)
   })
 })
+
+describe('compare store refreshes', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('never lets an older answer replace a newer one: one refresh per run at a time, then one more', async () => {
+    // runs:get answers are released by the test, in any order; each reports the status at its request.
+    let status: RunRecord['status'] = 'running'
+    const held: { status: RunRecord['status']; release: () => void }[] = []
+    let seriesCalls = 0
+    const client: WorkbenchClient = {
+      async invoke(channel, request) {
+        const runId = (request as { runId: number }).runId
+        if (channel === 'metrics:series') return [{ step: ++seriesCalls, epoch: 0, value: 0.5, elapsedMs: 0 }] satisfies MetricPoint[] as never
+        const answer = { id: runId, name: 'r', status } as RunRecord
+        if (held.length === 0 && seriesCalls === 0) return answer as never // the first load
+        await new Promise<void>((release) => held.push({ status, release }))
+        return answer as never
+      },
+      subscribe: () => () => {}
+    }
+    setWorkbench(client)
+    const compare = useCompareStore()
+    await compare.setRunIds([1])
+    const first = compare.refreshRun(1)
+    await vi.waitFor(() => expect(held).toHaveLength(1))
+    status = 'completed'
+    const second = compare.refreshRun(1)
+    // The second waits for the first instead of racing it.
+    await new Promise((r) => setTimeout(r, 20))
+    expect(held).toHaveLength(1)
+    held[0]!.release()
+    await vi.waitFor(() => expect(held).toHaveLength(2))
+    expect(held[1]!.status).toBe('completed')
+    held[1]!.release()
+    await Promise.all([first, second])
+    expect(compare.records[0]!.status).toBe('completed')
+  })
+})

@@ -125,8 +125,30 @@ export const useCompareStore = defineStore('compare', () => {
     await ensureSeries(EPOCH_SERIES)
   }
 
-  /** Refetches one run's record and every wanted series of it (after a live event). */
-  async function refreshRun(id: number): Promise<void> {
+  const refreshing = new Map<number, Promise<void>>()
+  const refreshAgain = new Set<number>()
+  /**
+   * Refetches one run's record and every wanted series of it (after a live event). One refresh per run at
+   * a time, then once more if asked meanwhile: two overlapping ones could answer out of order (over HTTP
+   * they travel on separate connections) and leave an older record — 'running' — on screen for good.
+   */
+  function refreshRun(id: number): Promise<void> {
+    const running = refreshing.get(id)
+    if (running) {
+      refreshAgain.add(id)
+      return running
+    }
+    const done = (async () => {
+      do {
+        refreshAgain.delete(id)
+        await refreshRunOnce(id)
+      } while (refreshAgain.has(id))
+    })().finally(() => refreshing.delete(id))
+    refreshing.set(id, done)
+    return done
+  }
+
+  async function refreshRunOnce(id: number): Promise<void> {
     if (!runIds.value.includes(id)) return
     try {
       await loadRun(id)
