@@ -43,7 +43,14 @@ export interface RunManagerOptions {
   engineThreads?: 'auto' | 1 | 2
   /** CPU cores the policy counts on; default: os.availableParallelism(). */
   cores?: number
+  /**
+   * How long a running engine has to answer a stop request before it is killed and the run ends
+   * 'stopped' at its last checkpoint (an engine hung in a kernel, or frozen); default 60 s.
+   */
+  stopGraceMs?: number
 }
+
+const DEFAULT_STOP_GRACE_MS = 60_000
 
 export interface RunManagerEvents {
   status: { runId: string; status: RunStatus; info?: StatusInfo }
@@ -66,6 +73,8 @@ interface RunState {
   finished: boolean
   lastCheckpoint: Checkpoint | null
   lastEpochWasBest: boolean
+  /** Kills an engine that does not answer a stop request in time. */
+  stopTimer: ReturnType<typeof setTimeout> | null
 }
 
 const OUTCOME_STATUS: Record<TrainOutcome, RunStatus> = {
@@ -89,6 +98,7 @@ export class RunManager {
   private readonly backend: KernelBackendChoice | undefined
   private readonly engineThreads: 'auto' | 1 | 2
   private readonly cores: number
+  private readonly stopGraceMs: number
   private readonly runs = new Map<string, RunState>()
   private readonly queue: string[] = []
   private readonly listeners: { [K in keyof RunManagerEvents]: Set<Listener<K>> } = { status: new Set(), steps: new Set(), epoch: new Set(), start: new Set(), insight: new Set() }
@@ -102,6 +112,7 @@ export class RunManager {
     this.backend = options.backend
     this.engineThreads = options.engineThreads ?? 'auto'
     this.cores = options.cores ?? defaultConcurrency()
+    this.stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency()))
   }
 
@@ -126,7 +137,8 @@ export class RunManager {
       requested: null,
       finished: false,
       lastCheckpoint: request.resumeFrom ?? null,
-      lastEpochWasBest: false
+      lastEpochWasBest: false,
+      stopTimer: null
     })
     this.queue.push(request.runId)
     this.setStatus(request.runId, 'queued')
@@ -190,7 +202,21 @@ export class RunManager {
     } else if (run.status === 'running' && run.process && !run.finished) {
       run.requested = 'stop'
       run.process.send({ type: 'stop' })
+      const proc = run.process
+      run.stopTimer ??= setTimeout(() => this.forceStop(runId, proc), this.stopGraceMs)
     }
+  }
+
+  /** The engine did not answer a stop request: end it; the run keeps what was recorded up to its last checkpoint. */
+  private forceStop(runId: string, proc: EngineProcess): void {
+    const run = this.get(runId)
+    run.stopTimer = null
+    if (run.process !== proc || run.finished) return
+    run.process = null
+    proc.kill('SIGKILL')
+    const cp = run.lastCheckpoint
+    const at = cp ? `its last checkpoint (after ${cp.epoch} epochs, step ${cp.globalStep})` : 'no checkpoint (it had not finished an epoch)'
+    this.finishRun(runId, 'stopped', { message: `the engine did not answer the stop request within ${Math.round(this.stopGraceMs / 1000)} s and was ended; the run keeps ${at}` })
   }
 
   /** Kills every engine process; their runs become 'interrupted' (resumable), queued runs stay queued in the sink. */
@@ -364,6 +390,8 @@ export class RunManager {
   private finishRun(runId: string, status: RunStatus, info: StatusInfo): void {
     const run = this.get(runId)
     run.finished = true
+    if (run.stopTimer) clearTimeout(run.stopTimer)
+    run.stopTimer = null
     const proc = run.process
     run.process = null
     this.setStatus(runId, status, info)

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { RunManager } from '../../src-main/runs/run-manager'
-import { decodeStateDict, type RunStatus } from '../../src-main/runs/run-sink'
+import { RunManager } from '../../src-main/runs/run-manager'
+import { decodeStateDict, MemoryRunSink, type RunStatus } from '../../src-main/runs/run-sink'
+import { forkLauncher } from '../../src-main/runs/launcher'
 import type { StepEvent } from '../../src-engine/protocol'
-import { epochValues, network, setup, stepValues, STEPS_PER_EPOCH, training } from './helpers'
+import { epochValues, network, PROCESS_TEST_BACKEND, setup, stepValues, STEPS_PER_EPOCH, training } from './helpers'
 
 let managers: RunManager[] = []
 function make(concurrency: number) {
@@ -115,6 +116,38 @@ describe('RunManager with real engine processes', () => {
     m1.stop('y')
     expect(s1.run('y').history).toEqual(['queued', 'stopped'])
     expect(await m1.settled('x')).toBe('completed')
+  }, 60000)
+
+  it('kills an engine that does not answer a stop request in time; the run ends stopped at its last checkpoint', async () => {
+    const sink = new MemoryRunSink()
+    const manager = new RunManager({ launcher: forkLauncher(), sink, concurrency: 1, backend: PROCESS_TEST_BACKEND, stopGraceMs: 1500 })
+    managers.push(manager)
+    let pid: number | undefined
+    const frozen = new Promise<void>((resolve) => {
+      // Steps of the second epoch: the first epoch's checkpoint came before them.
+      const off = manager.on('steps', (e) => {
+        if (!e.steps.some((st) => st.epoch >= 1)) return
+        off()
+        // Frozen as a hung kernel would leave it: it reads no message any more.
+        pid = manager.pid(e.runId)
+        process.kill(pid!, 'SIGSTOP')
+        resolve()
+      })
+    })
+    manager.enqueue({ runId: 'h', network, training: training(200) })
+    await frozen
+    manager.stop('h')
+    expect(manager.status('h')).toBe('running')
+    expect(await manager.settled('h')).toBe('stopped')
+    const run = sink.run('h')
+    // The engine ran on a little before the signal landed: the message names the checkpoint that was kept.
+    const cp = run.checkpoints.latest!
+    expect(cp.epoch).toBeGreaterThanOrEqual(1)
+    expect(run.info?.message).toBe(
+      `the engine did not answer the stop request within 2 s and was ended; the run keeps its last checkpoint (after ${cp.epoch} epochs, step ${cp.globalStep})`
+    )
+    // The process is gone (once reaped).
+    await expect.poll(() => { try { process.kill(pid!, 0); return 'alive' } catch { return 'gone' } }, { timeout: 10_000 }).toBe('gone')
   }, 60000)
 
   it('reports a bad spec or config as failed with the engine error, and goes on', async () => {
