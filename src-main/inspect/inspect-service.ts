@@ -73,7 +73,7 @@ export function createInspectService({ store, inspector, datasets }: InspectServ
 
   /** Epoch weights that were never recorded, or were thinned out of a long run. */
   const noEpochWeights = (run: RunRecord, epoch: number): NotFoundError => {
-    if (!store.loadInsight(run.id, epoch)) return noInsight(run, epoch)
+    if (!store.insightEpochs(run.id).includes(epoch)) return noInsight(run, epoch)
     const kept = store.weightEpochs(run.id)
     return new NotFoundError(`run ${run.id} kept no weights of epoch ${epoch + 1} (a long run keeps evenly spaced epochs); epochs with weights: ${kept.map((e) => e + 1).join(', ')}`)
   }

@@ -152,7 +152,7 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
   const counter = bump
   bump += ALIGN
   const counterView = new Int32Array(buffer, counter, 1)
-  /** Resets the counter, runs `both` (which posts to the helper and works here), waits for the helper. */
+  /** Resets the counter (for calls that share work through it), runs `both` (which posts to the helper and works here), waits for the helper. */
   function shared(both: () => void): void {
     Atomics.store(counterView, 0, 0)
     try {
@@ -428,14 +428,10 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
 
   /** Runs `fn(...args)` on the helper and `mine` here at the same time. */
   function run2(fn: HelperExport, args: readonly number[], mine: () => void): void {
-    const h = free()!
-    h.post(fn, args)
-    try {
+    shared(() => {
+      helper!.post(fn, args)
       mine()
-    } finally {
-      h.join(runHere)
-    }
-    stats.splitCalls++
+    })
   }
 
   /**
