@@ -46,11 +46,14 @@ export function estimateSeconds(runs: RunShape[], macsPerSecond: number, concurr
   return Math.max(...slots)
 }
 
-/** Throughput observed in finished runs: total multiply-adds over total training seconds; null without data. */
-export function measuredMacsPerSecond(finished: { shape: RunShape; seconds: number }[]): number | null {
+/**
+ * Throughput observed in finished runs: total multiply-adds over total training seconds, and how many runs it
+ * rests on; null without data. Runs under a second are left out: their time is mostly process start-up.
+ */
+export function measuredMacsPerSecond(finished: { shape: RunShape; seconds: number }[]): { macsPerSecond: number; runs: number } | null {
   const usable = finished.filter((f) => f.seconds > 1 && f.shape.macsPerImage > 0)
   if (usable.length === 0) return null
   const macs = usable.reduce((a, f) => a + runMacs(f.shape), 0)
   const seconds = usable.reduce((a, f) => a + f.seconds, 0)
-  return macs / seconds
+  return { macsPerSecond: macs / seconds, runs: usable.length }
 }

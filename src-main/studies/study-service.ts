@@ -42,9 +42,12 @@ export function createStudyService(deps: StudyDeps) {
       finished.push({ shape: { ...runShape(r, await datasetSize(r.dataset)), epochs }, seconds: (r.finishedAt - r.startedAt) / 1000 })
     }
     const measured = measuredMacsPerSecond(finished)
-    return measured === null
-      ? { macsPerSecond: DEFAULT_MACS_PER_SECOND, basis: 'default throughput (no finished runs yet)' }
-      : { macsPerSecond: measured, basis: `throughput of the last ${finished.length} finished run${finished.length === 1 ? '' : 's'}` }
+    if (measured === null) {
+      const why = finished.length === 0 ? 'no finished runs yet' : 'finished runs too short to measure'
+      return { macsPerSecond: DEFAULT_MACS_PER_SECOND, basis: `default throughput (${why})` }
+    }
+    const { macsPerSecond, runs } = measured
+    return { macsPerSecond, basis: `throughput of the last ${runs} finished run${runs === 1 ? '' : 's'}` }
   }
 
   async function preview(request: StudyRequest): Promise<StudyPreview> {

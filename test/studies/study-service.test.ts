@@ -60,9 +60,18 @@ describe('studies through the workbench service (real store, real engines)', () 
     }
     expect(report.ranking).toHaveLength(2)
     expect(report.summary.at(-1)).toMatch(/^Best validation accuracy: optimizer\.lr=0\.0(1|03) \(\d+\.\d%\)\./)
-    // With finished runs in the database, the estimate uses their measured throughput.
+    // With finished runs in the database, the estimate uses their measured throughput; runs under a second
+    // (mostly process start-up) are left out. How long these took depends on the machine, so the test pins
+    // their recorded durations: three took 5 s, one 0.5 s.
+    const pin = b.store.db.prepare('UPDATE runs SET finished_at = started_at + ? WHERE id = ?')
+    runIds.forEach((id, i) => pin.run(i === 0 ? 500 : 5000, id))
     const p = await b.service.invoke('studies:preview', { kind: 'grid', base, grid })
-    expect(p.estimateBasis).toMatch(/throughput of the last 4 finished runs/)
+    expect(p.estimateBasis).toMatch(/throughput of the last 3 finished runs/)
+    // 2 runs like the 3 measured ones (same shape, 5 s each), 2 at a time: 5 s.
+    expect(p.estimatedSeconds).toBeCloseTo(5, 5)
+    for (const id of runIds) pin.run(500, id)
+    const short = await b.service.invoke('studies:preview', { kind: 'grid', base, grid })
+    expect(short.estimateBasis).toBe('default throughput (finished runs too short to measure), 2 at a time')
   })
 
   it('refuses studies that cannot be built, naming the reason', async () => {
