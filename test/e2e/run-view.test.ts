@@ -118,7 +118,8 @@ describe.skipIf(!chromium)('the run view in Chromium through tatami serve', () =
     await page.waitForSelector('[data-testid="run-epochs"] tbody tr', { timeout: 10_000 })
     await expect(page.locator('[data-testid="run-epochs"] tbody tr').count()).resolves.toBe(1)
     await expect(page.getByTestId('run-best').textContent()).resolves.toBe('best epoch 1')
-    expect(Number(await page.getByTestId('run-chart-loss').getAttribute('data-val-points'))).toBe(1)
+    // The epochs table follows the store at once; the charts redraw at most every 200 ms: poll their count.
+    await expect.poll(async () => Number(await page.getByTestId('run-chart-loss').getAttribute('data-val-points')), { timeout: 10_000 }).toBe(1)
 
     // To the editor with this run's network.
     await page.getByTestId('run-edit-relaunch').click()
