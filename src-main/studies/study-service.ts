@@ -47,7 +47,7 @@ export function createStudyService(deps: StudyDeps) {
       return { macsPerSecond: DEFAULT_MACS_PER_SECOND, basis: `default throughput (${why})` }
     }
     const { macsPerSecond, runs } = measured
-    return { macsPerSecond, basis: `throughput of the last ${runs} finished run${runs === 1 ? '' : 's'}` }
+    return { macsPerSecond, basis: `throughput of ${runs} recent finished run${runs === 1 ? '' : 's'}` }
   }
 
   async function preview(request: StudyRequest): Promise<StudyPreview> {

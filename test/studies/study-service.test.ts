@@ -66,7 +66,7 @@ describe('studies through the workbench service (real store, real engines)', () 
     const pin = b.store.db.prepare('UPDATE runs SET finished_at = started_at + ? WHERE id = ?')
     runIds.forEach((id, i) => pin.run(i === 0 ? 500 : 5000, id))
     const p = await b.service.invoke('studies:preview', { kind: 'grid', base, grid })
-    expect(p.estimateBasis).toMatch(/throughput of the last 3 finished runs/)
+    expect(p.estimateBasis).toMatch(/throughput of 3 recent finished runs/)
     // 2 runs like the 3 measured ones (same shape, 5 s each), 2 at a time: 5 s.
     expect(p.estimatedSeconds).toBeCloseTo(5, 5)
     for (const id of runIds) pin.run(500, id)
