@@ -2,8 +2,9 @@
  * Which epochs keep their weights. Every validated epoch records its weights so the Inside page can show
  * filters and feature maps as they were; a long run would grow by a whole model per epoch (small VGG:
  * 1.8 MiB). So a run keeps at most MAX_WEIGHT_SNAPSHOTS (fewer for a big model, see snapshotCap): the
- * epochs divisible by a power-of-two stride, plus the newest. The stride depends only on the newest epoch and never shrinks, so the kept epochs stay
- * evenly spaced as the run grows and an epoch once dropped is never wanted back.
+ * epochs divisible by a power-of-two stride, plus the newest. The stride depends only on the newest epoch
+ * and never shrinks, so the kept epochs stay evenly spaced as the run grows and an epoch once dropped is
+ * never wanted back.
  */
 export const MAX_WEIGHT_SNAPSHOTS = 32
 /** Bytes of snapshots a run keeps at most: a bigger model keeps fewer (at least MIN_WEIGHT_SNAPSHOTS). */
@@ -12,7 +13,7 @@ export const MIN_WEIGHT_SNAPSHOTS = 4
 
 /**
  * How many snapshots of `snapshotBytes` each a run keeps: 32 for LeNet-5 (242 KiB) or the small VGG
- * (1.8 MiB), 10 for the 3.2 M-parameter "Overfit me" preset (12.8 MiB), never fewer than 4.
+ * (1.8 MiB), 10 for the 3.2 M-parameter "Overfit me" preset (12.3 MiB), never fewer than 4.
  */
 export function snapshotCap(snapshotBytes: number): number {
   const fit = Math.floor(WEIGHT_SNAPSHOT_BUDGET / Math.max(1, snapshotBytes))

@@ -439,21 +439,16 @@ export function createWasmKernels(module: WebAssembly.Module, name: WasmBackendN
    * (on a multiple of 8, the micro-panel width), else by rows (a multiple of 4).
    */
   function splitGemm(tA: number, tB: number, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void {
-    const h = M * N * K >= SPLIT_MIN_MACS ? free() : null
     const nMid = Math.floor(N / 16) * 8
     const mMid = Math.floor(M / 8) * 4
-    if (!h || (nMid < 32 && mMid < 16)) return wasm.gemm(tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc)
+    if (M * N * K < SPLIT_MIN_MACS || !free() || (nMid < 32 && mMid < 16)) return wasm.gemm(tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc)
     if (nMid >= 32) {
       const b2 = b + (tB ? nMid * ldb : nMid) * 4
-      h.post('gemm', [tA, tB, M, N - nMid, K, a, lda, b2, ldb, beta, c + nMid * 4, ldc])
-      wasm.gemm(tA, tB, M, nMid, K, a, lda, b, ldb, beta, c, ldc)
+      run2('gemm', [tA, tB, M, N - nMid, K, a, lda, b2, ldb, beta, c + nMid * 4, ldc], () => wasm.gemm(tA, tB, M, nMid, K, a, lda, b, ldb, beta, c, ldc))
     } else {
       const a2 = a + (tA ? mMid : mMid * lda) * 4
-      h.post('gemm', [tA, tB, M - mMid, N, K, a2, lda, b, ldb, beta, c + mMid * ldc * 4, ldc])
-      wasm.gemm(tA, tB, mMid, N, K, a, lda, b, ldb, beta, c, ldc)
+      run2('gemm', [tA, tB, M - mMid, N, K, a2, lda, b, ldb, beta, c + mMid * ldc * 4, ldc], () => wasm.gemm(tA, tB, mMid, N, K, a, lda, b, ldb, beta, c, ldc))
     }
-    h.join(runHere)
-    stats.splitCalls++
   }
 
   /**
